@@ -1,0 +1,2 @@
+/** See this module's README. */
+package dev.mmict.worker;
