@@ -2,6 +2,7 @@ package dev.mmict.hub.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
 
 /** A lookup table {@code name} of shape [rows, dim]. */
 public final class Embedding {
@@ -22,6 +23,6 @@ public final class Embedding {
 
   /** Looks up integer ids [...] giving [..., dim]. */
   public NDArray forward(NDArray ids) {
-    return ai.djl.nn.core.Embedding.embedding(ids, table(), null).singletonOrThrow(); // [..., dim]
+    return ai.djl.nn.core.Embedding.embedding(ids, table(), SparseFormat.DENSE).singletonOrThrow(); // [..., dim]
   }
 }
