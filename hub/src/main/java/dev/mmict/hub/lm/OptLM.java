@@ -24,7 +24,7 @@ import java.util.List;
  * <p>Shapes: B batch, N sequence positions (prefix + tokens), T tokens, H hidden, NH heads,
  * D head width, F feed-forward width, V vocabulary.
  */
-public final class OptLM {
+public final class OptLM implements dev.mmict.hub.generation.CausalLm {
   /** Hugging Face OPT reserves the first two rows of the position table. */
   private static final int POSITION_OFFSET = 2;
   /** The additive bias of a masked score (torch.finfo(float32).min, as Hugging Face uses). */
@@ -79,7 +79,13 @@ public final class OptLM {
     return params;
   }
 
+  /** The token embedding table, [V, H] (also the tied output projection). */
+  public NDArray embedTable() {
+    return tokens.table(); // [V, H]
+  }
+
   /** Token embeddings of integer ids: [B, T] to [B, T, H]. */
+  @Override
   public NDArray embedTokens(NDArray ids) {
     return tokens.forward(ids); // [B, T, H]
   }
@@ -91,6 +97,7 @@ public final class OptLM {
    * @param attentionMask [B, N], 1 for real positions and 0 for padding (any numeric type)
    * @return [B, N, V]
    */
+  @Override
   public NDArray forward(NDArray inputsEmbeds, NDArray attentionMask) {
     return logits(hiddenStates(inputsEmbeds, attentionMask)); // [B, N, V]
   }

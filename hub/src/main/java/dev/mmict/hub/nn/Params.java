@@ -2,6 +2,7 @@ package dev.mmict.hub.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Collections;
@@ -106,6 +107,7 @@ public final class Params implements AutoCloseable {
     }
     NDArray value = manager.create(values, shape);
     value.setName(name);
+    NDScope.unregister(value); // parameters outlive any scope they are declared in
     params.put(name, new Param(name, value));
     return value;
   }

@@ -56,8 +56,8 @@ public final class AdamW implements AutoCloseable {
         throw new IllegalStateException("no gradient for trainable parameter '" + p.name() + "'");
       }
       NDArray w = p.value();
-      NDArray m = firstMoment.computeIfAbsent(p.name(), k -> manager.zeros(w.getShape()));
-      NDArray v = secondMoment.computeIfAbsent(p.name(), k -> manager.zeros(w.getShape()));
+      NDArray m = firstMoment.computeIfAbsent(p.name(), k -> persistent(manager.zeros(w.getShape())));
+      NDArray v = secondMoment.computeIfAbsent(p.name(), k -> persistent(manager.zeros(w.getShape())));
       try (NDScope scope = new NDScope()) {
         scope.suppressNotUsedWarning();
         m.muli(beta1).addi(g.mul(1 - beta1)); // [shape of w]
@@ -72,6 +72,12 @@ public final class AdamW implements AutoCloseable {
     }
   }
 
+  /** Keeps state created while a caller's {@link NDScope} is open alive past that scope. */
+  private static NDArray persistent(NDArray array) {
+    NDScope.unregister(array);
+    return array;
+  }
+
   /** The state as named tensors: {@code <param>.exp_avg}, {@code <param>.exp_avg_sq}. */
   public Map<String, NDArray> state() {
     Map<String, NDArray> out = new LinkedHashMap<>();
@@ -84,7 +90,7 @@ public final class AdamW implements AutoCloseable {
   public void restore(Map<String, NDArray> state, long step) {
     this.step = step;
     state.forEach((k, v) -> {
-      NDArray copy = manager.create(v.toFloatArray(), v.getShape());
+      NDArray copy = persistent(manager.create(v.toFloatArray(), v.getShape()));
       if (k.endsWith(".exp_avg")) {
         firstMoment.put(k.substring(0, k.length() - ".exp_avg".length()), copy);
       } else if (k.endsWith(".exp_avg_sq")) {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class SequencePlannerTest {
   private static final int Q = 2;
   private static final int PAD = 0;
-  private static final Visual V = new Visual(new float[3], 1);
+  private static final Visual V = new Visual(null, new float[3], 1);
 
   // Two dialogs: the first with demos of text lengths 3 and 1, the second with one demo of length 2.
   private static final List<Dialog> DIALOGS = List.of(

@@ -1,0 +1,32 @@
+package dev.mmict.hub.model;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * In-memory cache of frozen vision-encoder outputs keyed by visual key; valid for one encoder
+ * fingerprint, and emptied when the fingerprint changes. Only used while the encoder is frozen.
+ */
+public final class FeatureCache {
+  private final Map<String, float[]> features = new ConcurrentHashMap<>();
+  private String fingerprint = "";
+
+  /** The cached features of {@code key} under {@code encoderFingerprint}, or null. */
+  public float[] get(String encoderFingerprint, String key) {
+    return encoderFingerprint.equals(fingerprint) ? features.get(key) : null;
+  }
+
+  /** Stores features, forgetting everything cached under another fingerprint. */
+  public synchronized void put(String encoderFingerprint, String key, float[] value) {
+    if (!encoderFingerprint.equals(fingerprint)) {
+      features.clear();
+      fingerprint = encoderFingerprint;
+    }
+    features.put(key, value);
+  }
+
+  /** Number of cached visuals. */
+  public int size() {
+    return features.size();
+  }
+}

@@ -1,0 +1,84 @@
+package dev.mmict.worker.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.training.GradientCollector;
+import dev.mmict.hub.assembly.Dialog;
+import dev.mmict.hub.assembly.Mode;
+import dev.mmict.hub.assembly.SequencePlan;
+import dev.mmict.hub.model.DialogContrast;
+import dev.mmict.hub.model.MmictModel;
+import dev.mmict.hub.nn.Params;
+import dev.mmict.hub.optim.AdamW;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One optimisation step on one replica, readable top to bottom: plan → encode → forward → loss
+ * → backward → update. The cluster runs the same step with the update replaced by the
+ * gradient exchange; this single-process form applies its own gradients.
+ */
+public final class TrainingStep {
+
+  /** What a step reports. */
+  public record Result(double loss, double lmLoss, double contrastLoss, int dialogs, int targetTokens) { }
+
+  private final MmictModel model;
+  private final AdamW optimizer;
+  private final DialogContrast contrast;
+  private final double contrastWeight;
+
+  /**
+   * @param contrast the dialog-level contrastive objective, or null to train on the LM loss only
+   * @param contrastWeight its weight in the total loss
+   */
+  public TrainingStep(MmictModel model, AdamW optimizer, DialogContrast contrast, double contrastWeight) {
+    this.model = model;
+    this.optimizer = optimizer;
+    this.contrast = contrast;
+    this.contrastWeight = contrastWeight;
+  }
+
+  /**
+   * Trains on one batch of dialogs.
+   *
+   * @param positives per dialog and demonstration, whether it shows what the query shows (used by
+   *     the contrastive objective; may be null)
+   */
+  public Result run(NDManager manager, List<Dialog> dialogs, Mode mode, boolean[][] positives, double lr) {
+    Params params = model.params();
+    try (NDScope scope = new NDScope();
+        NDManager step = manager.newSubManager()) {
+      scope.suppressNotUsedWarning();
+      SequencePlan plan = model.planner().forTraining(dialogs, mode);
+      double lm;
+      double con = 0;
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        NDArray features = model.encodeVisuals(step, plan.visuals()); // [I, V, E]
+        MmictModel.Outputs out = model.forward(plan, features, true);
+        NDArray loss = model.lmLoss(plan, out); // []
+        lm = loss.getFloat();
+        if (contrast != null && positives != null && mode == Mode.MMICT) {
+          NDArray c = contrast.loss(plan, out.mhub(), positives); // [] or null
+          if (c != null) {
+            con = c.getFloat();
+            loss = loss.add(c.mul((float) contrastWeight)); // []
+          }
+        }
+        gc.backward(loss);
+      }
+      Map<String, NDArray> grads = new LinkedHashMap<>();
+      for (Params.Param p : params.trainable()) {
+        grads.put(p.name(), p.value().getGradient());
+      }
+      optimizer.update(params, grads, lr);
+      for (NDArray g : grads.values()) {
+        g.subi(g); // PyTorch accumulates gradients across backward passes
+      }
+      return new Result(lm + contrastWeight * con, lm, con, dialogs.size(), plan.targetCount());
+    }
+  }
+}
