@@ -20,7 +20,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,8 +96,7 @@ public final class Safetensors {
     }
     Map<String, String> metadata = new LinkedHashMap<>();
     Map<String, SafetensorsFile.Entry> entries = new TreeMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> field = it.next();
+    for (Map.Entry<String, JsonNode> field : root.properties()) {
       if (field.getKey().equals(METADATA_KEY)) {
         metadata.putAll(parseMetadata(path, field.getValue()));
       } else {
@@ -116,8 +114,7 @@ public final class Safetensors {
           + " must be an object of strings");
     }
     Map<String, String> out = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> kv = it.next();
+    for (Map.Entry<String, JsonNode> kv : node.properties()) {
       if (!kv.getValue().isTextual()) {
         throw new SafetensorsException(path, "malformed JSON header: " + METADATA_KEY + " entry '"
             + kv.getKey() + "' is not a string");

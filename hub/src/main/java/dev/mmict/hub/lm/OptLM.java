@@ -1,8 +1,6 @@
 package dev.mmict.hub.lm;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -219,10 +217,5 @@ public final class OptLM implements dev.mmict.hub.generation.CausalLm {
         yield perSeq.mul(hasTarget).sum().div(hasTarget.sum()); // []
       }
     };
-  }
-
-  /** Concatenates along the sequence axis: [B, N1, H] and [B, N2, H] to [B, N1+N2, H]. */
-  public static NDArray concatSequence(NDArray first, NDArray second) {
-    return NDArrays.concat(new NDList(first, second), 1); // [B, N1+N2, H]
   }
 }
