@@ -1,0 +1,24 @@
+package dev.mmict.ops.cli;
+
+/**
+ * The work behind the run commands: each subcommand parses its options, resolves and checks the
+ * configuration, then calls exactly one of these methods. The lead's implementation wires the
+ * hub, storage, worker and coordinator here; tests pass fakes.
+ *
+ * <p>Throw {@link dev.mmict.ops.CommandFailure} for anticipated failures (data, cluster) so the
+ * CLI exits with the right code; {@link InterruptedException} exits 130.
+ */
+public interface Operations {
+
+    /** Runs the end-to-end demonstration (pre-train, MMICT vs. baselines, report). */
+    void demo(RunRequest request) throws Exception;
+
+    /** Pre-trains the tiny base model that fine-tuning starts from. */
+    void pretrain(RunRequest request) throws Exception;
+
+    /** Fine-tunes a model with the configured method. */
+    void train(RunRequest request) throws Exception;
+
+    /** Evaluates a model on a task's test split. */
+    void eval(RunRequest request) throws Exception;
+}

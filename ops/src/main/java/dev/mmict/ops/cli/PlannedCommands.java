@@ -1,0 +1,82 @@
+package dev.mmict.ops.cli;
+
+import dev.mmict.ops.ExitCodes;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
+
+/**
+ * Subcommands that are planned but not built yet. Each is listed in the help so operators see
+ * the whole interface; running one prints "not yet available" and exits 2. Replace a nested class
+ * with a real command when its work lands.
+ */
+final class PlannedCommands {
+
+    private PlannedCommands() {
+    }
+
+    /** Every planned command, in help order. */
+    static List<Object> all() {
+        return List.of(new Data(), new Checkpoints(), new Bench(), new Sweep(), new Coordinator(), new Worker(),
+                new Status());
+    }
+
+    /** Common behaviour: accept any arguments, say it is not available, exit 2. */
+    abstract static class Planned implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        VerboseOption verbose;
+
+        @Unmatched
+        List<String> ignored;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().getErr().println(spec.qualifiedName() + ": not yet available (planned; see docs/cli.md)");
+            return ExitCodes.USAGE_ERROR;
+        }
+    }
+
+    @Command(name = "data", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+            description = "(planned) Generate, import and inspect datasets: the synthetic set, COCO, VQAv2, "
+                    + "MSVD/MSR-VTT, Fashion-MNIST; build record shards and the frozen-feature cache.")
+    static final class Data extends Planned {
+    }
+
+    @Command(name = "checkpoints", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+            description = "(planned) List, verify (checksums) and export checkpoints (safetensors).")
+    static final class Checkpoints extends Planned {
+    }
+
+    @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+            description = "(planned) Measure step time, gradient-exchange throughput and thread settings.")
+    static final class Bench extends Planned {
+    }
+
+    @Command(name = "sweep", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+            description = "(planned) Run a hyperparameter sweep across the cluster.")
+    static final class Sweep extends Planned {
+    }
+
+    @Command(name = "coordinator", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+            description = "(planned) Start a cluster node that can host the coordinator singleton.")
+    static final class Coordinator extends Planned {
+    }
+
+    @Command(name = "worker", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+            description = "(planned) Start a worker node that joins a cluster and trains.")
+    static final class Worker extends Planned {
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+            description = "(planned) Show a running cluster's members, step, throughput and health.")
+    static final class Status extends Planned {
+    }
+}
