@@ -7,7 +7,8 @@ import java.util.List;
  *
  * <p>Implementations must be deterministic: {@code get(split, i)} returns an equal sample every
  * time, in every process, so a coordinator can plan with indices and workers can materialise
- * them independently.
+ * them independently. Implementations are safe for concurrent reads (the generated ones keep no
+ * mutable state), so a worker may materialise a batch on several threads.
  */
 public interface Dataset {
 
@@ -29,6 +30,14 @@ public interface Dataset {
 
   /** Sample {@code index} (0-based) of {@code split}; throws for an unknown split or index. */
   Sample get(String split, int index);
+
+  /**
+   * The id of sample {@code index} (equal to {@code get(split, index).id()}); the default
+   * materialises the sample, generated datasets answer without rendering anything.
+   */
+  default String id(String split, int index) {
+    return get(split, index).id();
+  }
 
   /**
    * Whether sample {@code index} may be a query; the default materialises the sample, grouped

@@ -2,6 +2,7 @@ package dev.mmict.storage.dataset;
 
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.PrimitiveIterator;
 import java.util.random.RandomGenerator;
 
 /**
@@ -82,6 +83,11 @@ public final class DemoSampler {
     int[] queries = queryableIndices();
     shuffle(queries, Seeds.random(seed, epoch, 0xE70C_0DE5L));
     return queries;
+  }
+
+  /** {@link #epochOrder(long, long)} as an iterator, for a loop that walks one epoch. */
+  public PrimitiveIterator.OfInt epochIterator(long seed, long epoch) {
+    return Arrays.stream(epochOrder(seed, epoch)).iterator();
   }
 
   /** The queryable indices of the split, ascending. */

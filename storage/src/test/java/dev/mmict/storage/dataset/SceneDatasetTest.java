@@ -25,6 +25,8 @@ class SceneDatasetTest {
     assertNotEquals(a.get("train", 3).frames(), a.get("train", 4).frames());
     assertNotEquals(a.get("train", 3).frames(), a.get("val", 3).frames());
     assertEquals(20000, a.size("train"));
+    assertEquals(a.get("val", 5).id(), a.id("val", 5));
+    assertNotEquals(a.id("val", 5), a.id("test", 5));
     assertThrows(IndexOutOfBoundsException.class, () -> a.get("train", 20000));
     assertThrows(IllegalArgumentException.class, () -> a.get("dev", 0));
   }

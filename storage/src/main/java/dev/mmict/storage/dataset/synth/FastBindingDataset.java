@@ -181,6 +181,12 @@ public final class FastBindingDataset implements Dataset {
   }
 
   @Override
+  public String id(String split, int index) {
+    int d = dialogOf(split, index);
+    return spec.name() + "/" + split + "/d" + d + "/" + (index - startsOf(split)[d]);
+  }
+
+  @Override
   public Sample get(String split, int index) {
     int d = dialogOf(split, index);
     int position = index - startsOf(split)[d];
@@ -198,7 +204,7 @@ public final class FastBindingDataset implements Dataset {
     verbatim.put("target", name);
     verbatim.put("prompt", prompt);
     String text = Template.render(pick(spec.demos(), random), attributes, verbatim);
-    String id = spec.name() + "/" + split + "/d" + d + "/" + position;
+    String id = id(split, index);
     return new Sample(id, groupId(split, d), query, frames, text, prompt, name, List.of(name));
   }
 

@@ -56,13 +56,19 @@ public final class SceneDataset implements Dataset {
   }
 
   @Override
+  public String id(String split, int index) {
+    Dataset.checkIndex(this, split, index);
+    return spec.name() + "/" + split + "/" + index;
+  }
+
+  @Override
   public Sample get(String split, int index) {
     Dataset.checkIndex(this, split, index);
     SplittableRandom random = Seeds.random(spec.seed(), Seeds.of(split), index);
     Item item = renderer.randomItem(random);
     List<Frame> frames = renderer.render(item, split, random);
     Map<String, String> attributes = item.attributes();
-    String id = spec.name() + "/" + split + "/" + index;
+    String id = id(split, index);
     return spec.kind() == TaskKind.CAPTION
         ? caption(id, frames, attributes, random)
         : vqa(id, frames, attributes, random);
