@@ -1,8 +1,8 @@
 package dev.mmict.ops;
 
 import dev.mmict.ops.cli.MmictCommand;
-import dev.mmict.ops.cli.NotWiredOperations;
 import dev.mmict.ops.cli.Operations;
+import dev.mmict.ops.run.LocalOperations;
 import java.io.PrintWriter;
 import java.util.Map;
 
@@ -16,8 +16,7 @@ public final class Main {
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
-        // The lead plugs the real implementation in here once the commands exist.
-        Operations operations = new NotWiredOperations();
+        Operations operations = new LocalOperations(out);
         int code = run(args, out, err, System.getenv(), operations);
         out.flush();
         err.flush();

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mmict.ops.cli.NotWiredOperations;
 import dev.mmict.ops.cli.Operations;
 import dev.mmict.ops.cli.RunRequest;
 import dev.mmict.ops.config.ConfigLoader;
@@ -217,12 +216,5 @@ class MainTest {
         assertTrue(verbose.err().contains("\tat "), "--verbose prints the stack trace");
         Result debugEnv = run(Map.of("MMICT_DEBUG", "1"), operations, "pretrain", "--out", out.toString());
         assertTrue(debugEnv.err().contains("\tat "), "MMICT_DEBUG=1 prints the stack trace");
-    }
-
-    @Test
-    void unwiredCommandsFailClearly() {
-        Result result = run(Map.of(), new NotWiredOperations(), "demo", "--out", dir.resolve("d").toString());
-        assertEquals(ExitCodes.UNEXPECTED_FAILURE, result.code());
-        assertTrue(result.err().contains("not wired yet: 'demo'"), result.err());
     }
 }

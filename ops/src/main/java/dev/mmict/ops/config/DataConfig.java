@@ -1,18 +1,21 @@
 package dev.mmict.ops.config;
 
 /**
- * Which task a run trains on and how many in-context demonstrations each query gets
- * (placeholder, to be extended).
+ * What a run trains and evaluates on, and how each query gets its in-context demonstrations.
  *
- * @param task the downstream task
- * @param shots demonstrations (K) per query; 0 means plain fine-tuning input
+ * @param task a built-in task name (see {@code storage/README.md}) or a task YAML file
+ * @param shots demonstrations (K) per query; 0 gives plain fine-tuning input; -1 means "auto":
+ *     the whole dialog for fast-binding tasks, 2 otherwise
+ * @param strategy {@code random} draws demonstrations from the training split, {@code same-group}
+ *     takes the query's own dialog (fast binding), {@code auto} picks by task kind
  */
 public record DataConfig(
-        @OneOf({"caption", "vqa", "video-caption", "video-qa"}) String task,
-        @Range(min = 0, max = 16) int shots) {
+        String task,
+        @Range(min = -1, max = 64) int shots,
+        @OneOf({"auto", "random", "same-group"}) String strategy) {
 
-    /** Captioning with two demonstrations per query. */
+    /** Fast binding on the built-in shapes, demonstrations chosen by task kind. */
     public static DataConfig defaults() {
-        return new DataConfig("caption", 2);
+        return new DataConfig("shapes-fastbinding", -1, "auto");
     }
 }

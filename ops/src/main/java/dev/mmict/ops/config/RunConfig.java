@@ -1,17 +1,29 @@
 package dev.mmict.ops.config;
 
 /**
- * The configuration of one run (placeholder tree, to be extended): the seed every random choice
- * derives from, the trainer settings and the data settings.
+ * The configuration of one run: one YAML file mapped onto these records, every key defaulted
+ * (see {@code docs/configuration.md}). Saved as {@code config.yaml} beside every run's outputs.
  *
- * @param seed seed of the run; plans, demonstration sampling and initialisation derive from it
- * @param trainer optimisation settings
- * @param data task and in-context demonstration settings
+ * @param seed seed of the run; initialisation, query order and demonstration draws derive from it
+ * @param model the backbone and its shape
+ * @param data the task and its demonstrations
+ * @param trainer fine-tuning settings
+ * @param eval evaluation settings
+ * @param pretrain backbone pretraining settings
+ * @param demo what {@code mmict demo} compares
  */
-public record RunConfig(long seed, TrainerConfig trainer, DataConfig data) {
+public record RunConfig(
+        long seed,
+        ModelConfig model,
+        DataConfig data,
+        TrainerConfig trainer,
+        EvalConfig eval,
+        PretrainConfig pretrain,
+        DemoConfig demo) {
 
     /** The values used for every key a config file and {@code --set} leave out. */
     public static RunConfig defaults() {
-        return new RunConfig(42, TrainerConfig.defaults(), DataConfig.defaults());
+        return new RunConfig(42, ModelConfig.defaults(), DataConfig.defaults(), TrainerConfig.defaults(),
+                EvalConfig.defaults(), PretrainConfig.defaults(), DemoConfig.defaults());
     }
 }

@@ -1,18 +1,21 @@
 package dev.mmict.ops.config;
 
 /**
- * Optimisation settings of a run (placeholder, to be extended).
+ * MMICT fine-tuning: what trains is fixed by the method (M-Hub, query tokens, ln_vision,
+ * projection, EOC; vision encoder and LLM frozen); these are the optimisation knobs.
  *
- * @param lr peak learning rate after warm-up
- * @param steps number of optimizer steps
- * @param batchSize global batch size (queries per step, over all workers)
- * @param warmupSteps steps of linear learning-rate warm-up; at most {@code steps}
- * @param weightDecay decoupled weight decay
+ * @param mode the sequence format: MMICT, VanillaICT or VanillaFT
+ * @param steps optimizer steps
+ * @param batchSize dialogs per step (the global batch)
+ * @param lr peak learning rate after warm-up (AdamW)
+ * @param warmupSteps linear warm-up steps, then cosine decay to 0; at most {@code steps}
+ * @param weightDecay AdamW decoupled weight decay, applied to matrices only
  */
 public record TrainerConfig(
-        @Range(min = 0, max = 1, exclusiveMin = true) double lr,
+        @OneOf({"MMICT", "VanillaICT", "VanillaFT"}) String mode,
         @Range(min = 1) int steps,
         @Range(min = 1, max = 65536) int batchSize,
+        @Range(min = 0, max = 1, exclusiveMin = true) double lr,
         @Range(min = 0) int warmupSteps,
         @Range(min = 0, max = 1) double weightDecay) {
 
@@ -25,6 +28,6 @@ public record TrainerConfig(
 
     /** Defaults sized for the tiny CPU model. */
     public static TrainerConfig defaults() {
-        return new TrainerConfig(1e-4, 200, 8, 20, 0.05);
+        return new TrainerConfig("MMICT", 200, 16, 5e-4, 20, 0.05);
     }
 }

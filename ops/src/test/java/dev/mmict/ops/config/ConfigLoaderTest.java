@@ -15,8 +15,8 @@ class ConfigLoaderTest {
 
     private final ConfigLoader loader = new ConfigLoader();
 
-    private RunConfig parse(String yaml, String... sets) {
-        return loader.parse(RunConfig.class, yaml, "run.yaml", List.of(sets));
+    private ExampleRunConfig parse(String yaml, String... sets) {
+        return loader.parse(ExampleRunConfig.class, yaml, "run.yaml", List.of(sets));
     }
 
     private ConfigException failure(String yaml, String... sets) {
@@ -25,24 +25,24 @@ class ConfigLoaderTest {
 
     @Test
     void missingKeysTakeTheDefaults() {
-        RunConfig config = parse("trainer:\n  lr: 0.002\n");
+        ExampleRunConfig config = parse("trainer:\n  lr: 0.002\n");
         assertEquals(0.002, config.trainer().lr());
         assertEquals(200, config.trainer().steps());
         assertEquals(8, config.trainer().batchSize());
         assertEquals(42L, config.seed());
-        assertEquals(new DataConfig("caption", 2), config.data());
+        assertEquals(new ExampleDataConfig("caption", 2), config.data());
     }
 
     @Test
     void emptyOrCommentOnlyDocumentsAndEmptySectionsAreAllDefaults() {
-        assertEquals(RunConfig.defaults(), parse(""));
-        assertEquals(RunConfig.defaults(), parse("# nothing set yet\n"));
-        assertEquals(RunConfig.defaults(), parse("trainer:\n  # lr: 0.1\ndata:\n"));
+        assertEquals(ExampleRunConfig.defaults(), parse(""));
+        assertEquals(ExampleRunConfig.defaults(), parse("# nothing set yet\n"));
+        assertEquals(ExampleRunConfig.defaults(), parse("trainer:\n  # lr: 0.1\ndata:\n"));
     }
 
     @Test
     void scalarsAreTypedByTheirComponentNotByYaml() {
-        RunConfig config = parse("seed: 1_000\ntrainer:\n  lr: 3e-4\n  weightDecay: .5\ndata:\n  task: vqa\n");
+        ExampleRunConfig config = parse("seed: 1_000\ntrainer:\n  lr: 3e-4\n  weightDecay: .5\ndata:\n  task: vqa\n");
         assertEquals(1000L, config.seed());
         assertEquals(3e-4, config.trainer().lr());
         assertEquals(0.5, config.trainer().weightDecay());
@@ -133,7 +133,7 @@ class ConfigLoaderTest {
 
     @Test
     void setOverridesNestedKeysTypedByTheirField() {
-        RunConfig config = parse("trainer:\n  steps: 100\n",
+        ExampleRunConfig config = parse("trainer:\n  steps: 100\n",
                 "trainer.steps=300", "trainer.lr=5e-4", "seed=7", "data.task=vqa", "trainer.steps=400");
         assertEquals(400, config.trainer().steps(), "the last --set of a key wins");
         assertEquals(5e-4, config.trainer().lr());
@@ -174,36 +174,36 @@ class ConfigLoaderTest {
 
     @Test
     void dumpedConfigReadsBackEqual() {
-        RunConfig config = new RunConfig(-3, new TrainerConfig(1e-10, 12345, 3, 0, 0.125),
-                new DataConfig("video-qa", 0));
+        ExampleRunConfig config = new ExampleRunConfig(-3, new ExampleTrainerConfig(1e-10, 12345, 3, 0, 0.125),
+                new ExampleDataConfig("video-qa", 0));
         String yaml = loader.toYaml(config);
-        assertEquals(config, loader.parse(RunConfig.class, yaml, "dump", List.of()));
+        assertEquals(config, loader.parse(ExampleRunConfig.class, yaml, "dump", List.of()));
         assertTrue(yaml.indexOf("seed") < yaml.indexOf("trainer") && yaml.indexOf("trainer") < yaml.indexOf("data"),
                 "keys keep record component order:\n" + yaml);
-        assertEquals(RunConfig.defaults(), parse(loader.toYaml(RunConfig.defaults())));
+        assertEquals(ExampleRunConfig.defaults(), parse(loader.toYaml(ExampleRunConfig.defaults())));
     }
 
     @Test
     void loadsFilesAndWritesThem(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("run.yaml");
         Files.writeString(file, "data:\n  shots: 5\n");
-        RunConfig config = loader.load(RunConfig.class, file, List.of("seed=9"));
+        ExampleRunConfig config = loader.load(ExampleRunConfig.class, file, List.of("seed=9"));
         assertEquals(5, config.data().shots());
         assertEquals(9L, config.seed());
 
         Path saved = dir.resolve("out/config.yaml");
         loader.write(config, saved);
-        assertEquals(config, loader.load(RunConfig.class, saved, List.of()));
+        assertEquals(config, loader.load(ExampleRunConfig.class, saved, List.of()));
 
-        assertEquals(RunConfig.defaults(), loader.load(RunConfig.class, null, List.of()));
+        assertEquals(ExampleRunConfig.defaults(), loader.load(ExampleRunConfig.class, null, List.of()));
 
         ConfigException missing = assertThrows(ConfigException.class,
-                () -> loader.load(RunConfig.class, dir.resolve("absent.yaml"), List.of()));
+                () -> loader.load(ExampleRunConfig.class, dir.resolve("absent.yaml"), List.of()));
         assertTrue(missing.getMessage().contains("absent.yaml"), missing.getMessage());
 
         Files.writeString(file, "trainer:\n  lr: fast\n");
         ConfigException located = assertThrows(ConfigException.class,
-                () -> loader.load(RunConfig.class, file, List.of()));
+                () -> loader.load(ExampleRunConfig.class, file, List.of()));
         assertEquals(new Origin(file.toString(), 2, 3), located.origin());
     }
 

@@ -1,0 +1,56 @@
+package dev.mmict.ops.config;
+
+import java.util.List;
+
+/**
+ * Pretraining of the backbone from scratch (everything trains): the frozen parts MMICT needs
+ * must get their abilities here, so the mixture holds captioning, QA and interleaved
+ * fast-binding dialogs in all three sequence formats, plus the dialog contrastive objective.
+ * The tasks must not be the downstream ones (their names and templates stay unseen).
+ *
+ * @param tasks pretraining tasks (built-in names or YAML files)
+ * @param weights relative draw frequency of each task (same length as tasks)
+ * @param steps optimizer steps
+ * @param batchSize dialogs per step
+ * @param lr peak learning rate
+ * @param warmupSteps linear warm-up steps
+ * @param weightDecay AdamW decay on matrices
+ * @param contrastWeight weight of the dialog contrastive loss on MMICT-format batches
+ * @param vocabularySamples samples per task read to build the word vocabulary
+ */
+public record PretrainConfig(
+        List<String> tasks,
+        List<Integer> weights,
+        @Range(min = 1) int steps,
+        @Range(min = 1, max = 65536) int batchSize,
+        @Range(min = 0, max = 1, exclusiveMin = true) double lr,
+        @Range(min = 0) int warmupSteps,
+        @Range(min = 0, max = 1) double weightDecay,
+        @Range(min = 0, max = 100) double contrastWeight,
+        @Range(min = 1) int vocabularySamples) {
+
+    /** Checks that every task has a positive weight. */
+    public PretrainConfig {
+        if (tasks.isEmpty()) {
+            throw new IllegalArgumentException("tasks must name at least one pretraining task");
+        }
+        if (weights.size() != tasks.size()) {
+            throw new IllegalArgumentException("weights has " + weights.size() + " entries but tasks has " + tasks.size());
+        }
+        for (int w : weights) {
+            if (w < 1) {
+                throw new IllegalArgumentException("weights must be >= 1, got " + w);
+            }
+        }
+        if (warmupSteps > steps) {
+            throw new IllegalArgumentException("warmupSteps (" + warmupSteps + ") must not exceed steps (" + steps + ")");
+        }
+    }
+
+    /** The mixture that produced the shipped backbone. */
+    public static PretrainConfig defaults() {
+        return new PretrainConfig(
+                List.of("shapes-pretrain-binding", "shapes-pretrain-caption", "shapes-pretrain-vqa"),
+                List.of(2, 1, 1), 2000, 16, 1e-3, 100, 0.05, 0.5, 3000);
+    }
+}

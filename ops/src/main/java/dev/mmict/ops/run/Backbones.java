@@ -1,0 +1,138 @@
+package dev.mmict.ops.run;
+
+import ai.djl.ndarray.NDManager;
+import dev.mmict.hub.assembly.Mode;
+import dev.mmict.hub.lm.OptConfig;
+import dev.mmict.hub.mhub.MHubConfig;
+import dev.mmict.hub.model.MmictConfig;
+import dev.mmict.hub.model.MmictModel;
+import dev.mmict.hub.model.ModelStore;
+import dev.mmict.hub.text.WordTokenizer;
+import dev.mmict.hub.vision.VitConfig;
+import dev.mmict.ops.CommandFailure;
+import dev.mmict.ops.config.ModelConfig;
+import dev.mmict.ops.config.PretrainConfig;
+import dev.mmict.ops.config.RunConfig;
+import dev.mmict.storage.dataset.Dataset;
+import dev.mmict.storage.dataset.DemoSampler;
+import dev.mmict.storage.dataset.Sample;
+import dev.mmict.worker.train.DialogBuilder;
+import dev.mmict.worker.train.TaskMix;
+import dev.mmict.worker.train.TrainLoop;
+import dev.mmict.worker.train.TrainSettings;
+import dev.mmict.worker.train.TrainingStep;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Creates, pretrains and loads backbones: the frozen vision encoder and LLM MMICT starts from. */
+final class Backbones {
+  private static final Logger LOG = LoggerFactory.getLogger(Backbones.class);
+
+  private Backbones() { }
+
+  /** Result of a pretraining run. */
+  record Pretrained(Path dir, long parameters, double finalLoss, double seconds, int vocabulary) { }
+
+  /** Loads the backbone at {@code config.model().backbone()}; a missing or broken one is a data error. */
+  static ModelStore.Loaded load(RunConfig config, NDManager manager) {
+    return load(Path.of(config.model().backbone()), config.seed(), manager);
+  }
+
+  static ModelStore.Loaded load(Path dir, long seed, NDManager manager) {
+    if (!Files.isDirectory(dir)) {
+      throw CommandFailure.dataError("no backbone at " + dir.toAbsolutePath()
+          + " (create one with ./mmict pretrain, or set model.backbone)", null);
+    }
+    try {
+      return ModelStore.load(dir, manager, seed);
+    } catch (IOException | RuntimeException e) {
+      throw CommandFailure.dataError("cannot load the backbone at " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Builds the word vocabulary from the pretraining tasks' texts. Every fast-binding name of
+   * those tasks is spelled by character pieces, never a word of its own, so that the downstream
+   * tasks' unseen names are spelled the same way.
+   */
+  static WordTokenizer tokenizer(List<TaskHandle> tasks, int samplesPerTask) {
+    WordTokenizer.Builder b = WordTokenizer.builder();
+    Set<String> names = new TreeSet<>();
+    for (TaskHandle t : tasks) {
+      names.addAll(t.spec().trainNames());
+      names.addAll(t.spec().evalNames());
+      Dataset d = t.dataset();
+      int n = Math.min(samplesPerTask, d.size(Dataset.TRAIN));
+      for (int i = 0; i < n; i++) {
+        Sample s = d.get(Dataset.TRAIN, i);
+        b.addText(s.text());
+        b.addText(s.prompt());
+        b.addText(s.target());
+      }
+    }
+    return b.optSpelledWords(names).build();
+  }
+
+  /** The model shape of a config for a vocabulary size. */
+  static MmictConfig modelConfig(ModelConfig m, int vocab, int padId) {
+    return new MmictConfig(
+        new VitConfig(m.imageSize(), m.patchSize(), 3, m.visionWidth(), m.visionLayers(), m.visionHeads(), 2.0, 1e-6),
+        new MHubConfig(m.mhubWidth(), m.mhubHeads(), m.mhubLayers(), m.mhubIntermediate(), m.crossAttentionFreq(),
+            m.visionWidth(), m.queryTokens(), vocab, Math.max(64, m.maxTextTokens()), 1e-12),
+        new OptConfig(m.llmWidth(), m.llmHeads(), m.llmLayers(), m.llmFfn(), vocab, 512, 1e-5, padId),
+        m.vgtPadded());
+  }
+
+  /** Pretrains a backbone from scratch with {@code config.pretrain()} and writes it to {@code dir}. */
+  static Pretrained pretrain(RunConfig config, Path dir) throws IOException {
+    PretrainConfig p = config.pretrain();
+    List<TaskHandle> tasks = p.tasks().stream().map(TaskHandle::open).toList();
+    WordTokenizer tokenizer = tokenizer(tasks, p.vocabularySamples());
+    MmictConfig shape = modelConfig(config.model(), tokenizer.vocabSize(), tokenizer.padId());
+    List<TaskMix> mix = new ArrayList<>();
+    for (int i = 0; i < tasks.size(); i++) {
+      TaskHandle t = tasks.get(i);
+      // Every format the frozen LLM will be asked to read later, so no baseline meets a new one.
+      List<Mode> modes = t.grouped() ? List.of(Mode.MMICT, Mode.VANILLA_ICT)
+          : List.of(Mode.MMICT, Mode.VANILLA_ICT, Mode.VANILLA_FT);
+      mix.add(new TaskMix(t.dataset(), p.weights().get(i), modes,
+          t.grouped() ? DemoSampler.ALL : 2,
+          t.grouped() ? DemoSampler.Strategy.SAME_GROUP : DemoSampler.Strategy.RANDOM));
+    }
+    long start = System.nanoTime();
+    try (NDManager manager = NDManager.newBaseManager();
+        MmictModel model = new MmictModel(manager, shape, config.seed(), tokenizer.padId())) {
+      long params = model.params().count(x -> true);
+      LOG.info("pretraining a backbone of {} parameters (vocabulary {}) for {} steps on {}", params,
+          tokenizer.vocabSize(), p.steps(), p.tasks());
+      TrainSettings settings = new TrainSettings(p.steps(), p.batchSize(), p.lr(), p.warmupSteps(),
+          p.weightDecay(), config.seed(), p.contrastWeight());
+      List<TrainingStep.Result> results = new TrainLoop(model, new DialogBuilder(tokenizer,
+          config.model().maxTextTokens())).run(manager, mix, settings, new ProgressLog("pretrain"));
+      Map<String, String> meta = new LinkedHashMap<>();
+      meta.put("mmict.pretrain.steps", Integer.toString(p.steps()));
+      meta.put("mmict.pretrain.tasks", String.join(",", p.tasks()));
+      meta.put("mmict.seed", Long.toString(config.seed()));
+      ModelStore.save(dir, model, tokenizer, meta);
+      double secs = (System.nanoTime() - start) / 1e9;
+      LOG.info("backbone written to {} after {}", dir, ProgressLog.duration(secs));
+      return new Pretrained(dir, params, tailLoss(results), secs, tokenizer.vocabSize());
+    }
+  }
+
+  /** Mean loss over the last tenth of a run. */
+  static double tailLoss(List<TrainingStep.Result> results) {
+    int n = Math.max(1, results.size() / 10);
+    return results.subList(results.size() - n, results.size()).stream()
+        .mapToDouble(TrainingStep.Result::loss).average().orElse(Double.NaN);
+  }
+}

@@ -1,0 +1,205 @@
+package dev.mmict.ops.run;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.mmict.hub.assembly.Mode;
+import dev.mmict.hub.generation.GenerationConfig;
+import dev.mmict.hub.model.MmictModel;
+import dev.mmict.hub.model.ModelStore;
+import dev.mmict.ops.cli.Operations;
+import dev.mmict.ops.cli.RunRequest;
+import dev.mmict.ops.config.EvalConfig;
+import dev.mmict.ops.config.RunConfig;
+import dev.mmict.worker.train.DialogBuilder;
+import dev.mmict.worker.train.EvalSettings;
+import dev.mmict.worker.train.Evaluator;
+import dev.mmict.worker.train.TaskMix;
+import dev.mmict.worker.train.TrainLoop;
+import dev.mmict.worker.train.TrainSettings;
+import dev.mmict.worker.train.TrainingStep;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The run commands in one process: pretraining, MMICT fine-tuning, evaluation and the demo that
+ * compares the three modes. (The cluster runs the same training step across workers.)
+ */
+public final class LocalOperations implements Operations {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalOperations.class);
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+      .enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final PrintWriter out;
+
+  /** Results (tables, paths) go to {@code out}; progress goes to the log (stderr). */
+  public LocalOperations(PrintWriter out) {
+    this.out = out;
+  }
+
+  @Override
+  public void pretrain(RunRequest request) throws IOException {
+    Backbones.Pretrained p = Backbones.pretrain(request.config(), request.outDir().resolve("backbone"));
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("backbone", p.dir().toString());
+    report.put("parameters", p.parameters());
+    report.put("vocabulary", p.vocabulary());
+    report.put("final_loss", p.finalLoss());
+    report.put("wall_seconds", p.seconds());
+    writeReport(request.report(), report);
+    out.printf("backbone: %s (%d parameters, final loss %.4f, %s)%n", p.dir(), p.parameters(), p.finalLoss(),
+        ProgressLog.duration(p.seconds()));
+    out.flush();
+  }
+
+  @Override
+  public void train(RunRequest request) throws IOException {
+    RunConfig config = request.config();
+    TaskHandle task = TaskHandle.open(config.data().task());
+    Mode mode = Mode.parse(config.trainer().mode());
+    List<ResultRow> rows = new ArrayList<>();
+    Map<String, Object> report = new LinkedHashMap<>();
+    try (NDManager manager = NDManager.newBaseManager()) {
+      ModelStore.Loaded bb = Backbones.load(config, manager);
+      try (MmictModel model = bb.model()) {
+        rows.addAll(finetuneAndEvaluate(config, task, mode, bb, manager, false));
+        Path saved = request.outDir().resolve("model");
+        ModelStore.save(saved, model, bb.tokenizer(), Map.of("mmict.finetuned.task", task.name(),
+            "mmict.finetuned.mode", mode.label()));
+        report.put("model", saved.toString());
+        report.put("parameters", parameterCounts(model));
+      }
+    }
+    finish(request, rows, report);
+  }
+
+  @Override
+  public void eval(RunRequest request) throws IOException {
+    RunConfig config = request.config();
+    TaskHandle task = TaskHandle.open(config.data().task());
+    Mode mode = Mode.parse(config.trainer().mode());
+    List<ResultRow> rows = new ArrayList<>();
+    try (NDManager manager = NDManager.newBaseManager()) {
+      ModelStore.Loaded bb = Backbones.load(config, manager);
+      try (MmictModel model = bb.model()) {
+        model.setTrainable(n -> false); // evaluation only: frozen, so vision features are cached
+        rows.add(evaluate(config, task, mode, model, bb, manager, config.eval().withDemos(), 0, Double.NaN));
+      }
+    }
+    finish(request, rows, new LinkedHashMap<>());
+  }
+
+  @Override
+  public void demo(RunRequest request) throws IOException {
+    long start = System.nanoTime();
+    RunConfig config = request.config();
+    Path backbone = Path.of(config.model().backbone());
+    Map<String, Object> report = new LinkedHashMap<>();
+    if (!Files.isDirectory(backbone)) {
+      LOG.warn("no backbone at {}: pretraining one first ({} steps; this takes a while)", backbone,
+          config.pretrain().steps());
+      backbone = Backbones.pretrain(config, request.outDir().resolve("backbone")).dir();
+    }
+    report.put("backbone", backbone.toString());
+    List<TaskHandle> tasks = config.demo().tasks().stream().map(TaskHandle::open).toList();
+    List<ResultRow> rows = new ArrayList<>();
+    for (TaskHandle task : tasks) {
+      for (String m : config.demo().modes()) {
+        Mode mode = Mode.parse(m);
+        try (NDManager manager = NDManager.newBaseManager()) {
+          ModelStore.Loaded bb = Backbones.load(backbone, config.seed(), manager);
+          try (MmictModel model = bb.model()) {
+            boolean noDemosToo = config.demo().alsoWithoutDemos() && mode == Mode.MMICT;
+            rows.addAll(finetuneAndEvaluate(config, task, mode, bb, manager, noDemosToo));
+            report.putIfAbsent("parameters", parameterCounts(model));
+          }
+        }
+      }
+    }
+    rows.sort(java.util.Comparator.comparing((ResultRow r) -> !r.demos()));
+    report.put("wall_seconds", (System.nanoTime() - start) / 1e9);
+    finish(request, rows, report);
+  }
+
+  /** Fine-tunes the loaded backbone in {@code mode} on {@code task}, then evaluates it. */
+  private List<ResultRow> finetuneAndEvaluate(RunConfig config, TaskHandle task, Mode mode, ModelStore.Loaded bb,
+      NDManager manager, boolean alsoWithoutDemos) {
+    MmictModel model = bb.model();
+    model.setTrainable(MmictModel.FINETUNED);
+    DialogBuilder builder = new DialogBuilder(bb.tokenizer(), config.model().maxTextTokens());
+    var t = config.trainer();
+    TrainSettings settings = new TrainSettings(t.steps(), t.batchSize(), t.lr(), t.warmupSteps(), t.weightDecay(),
+        config.seed(), 0);
+    TaskMix mix = new TaskMix(task.dataset(), 1, List.of(mode), task.shots(config.data()), task.strategy(config.data()));
+    long start = System.nanoTime();
+    List<TrainingStep.Result> results = new TrainLoop(model, builder).run(manager, List.of(mix), settings,
+        new ProgressLog(task.name() + " " + mode.label()));
+    double secs = (System.nanoTime() - start) / 1e9;
+    double loss = Backbones.tailLoss(results);
+    List<ResultRow> rows = new ArrayList<>();
+    rows.add(evaluate(config, task, mode, model, bb, manager, config.eval().withDemos(), secs, loss));
+    if (alsoWithoutDemos) {
+      rows.add(evaluate(config, task, mode, model, bb, manager, false, secs, loss));
+    }
+    return rows;
+  }
+
+  private ResultRow evaluate(RunConfig config, TaskHandle task, Mode mode, MmictModel model, ModelStore.Loaded bb,
+      NDManager manager, boolean withDemos, double trainSeconds, double loss) {
+    EvalConfig e = config.eval();
+    var tok = bb.tokenizer();
+    GenerationConfig gen = e.beams() == 1
+        ? GenerationConfig.greedy(e.maxNewTokens(), tok.eosId(), tok.padId())
+        : GenerationConfig.beamSearch(e.beams(), e.maxNewTokens(), e.minNewTokens(), tok.eosId(), tok.padId());
+    if (e.beams() == 1 && e.minNewTokens() > 0) {
+      gen = GenerationConfig.beamSearch(1, e.maxNewTokens(), e.minNewTokens(), tok.eosId(), tok.padId());
+    }
+    EvalSettings s = new EvalSettings(mode, withDemos, task.shots(config.data()), task.strategy(config.data()),
+        e.samples(), e.batchSize(), gen, config.seed());
+    Evaluator.Report r = new Evaluator(model, new DialogBuilder(tok, config.model().maxTextTokens()))
+        .evaluate(manager, task.dataset(), e.split(), task.evalKind(), s);
+    LOG.info("{} {} (demos {}): {} on {} samples; e.g. '{}' for {}", task.name(), mode.label(),
+        withDemos ? "on" : "off", r.metrics(), r.samples(),
+        r.predictions().isEmpty() ? "" : r.predictions().get(0).prediction(),
+        r.predictions().isEmpty() ? "" : r.predictions().get(0).references());
+    boolean demos = withDemos && mode != Mode.VANILLA_FT;
+    return new ResultRow(task.name(), mode.label(), demos, r.metrics(), r.samples(), trainSeconds, loss);
+  }
+
+  private static Map<String, Long> parameterCounts(MmictModel model) {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    counts.put("trainable", model.params().count(p -> MmictModel.FINETUNED.test(p.name())));
+    counts.put("frozen", model.params().count(p -> !MmictModel.FINETUNED.test(p.name())));
+    return counts;
+  }
+
+  private void finish(RunRequest request, List<ResultRow> rows, Map<String, Object> extra) throws IOException {
+    String table = ResultTable.markdown(rows);
+    Files.writeString(request.outDir().resolve("results.md"), table);
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("results", rows);
+    report.putAll(extra);
+    report.put("report_dir", request.outDir().toString());
+    writeReport(request.report(), report);
+    out.print(table);
+    out.printf("report: %s (directory %s)%n", request.report(), request.outDir());
+    out.flush();
+  }
+
+  private static void writeReport(Path file, Map<String, Object> report) throws IOException {
+    if (file.toAbsolutePath().getParent() != null) {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+    }
+    JSON.writeValue(file.toFile(), report);
+  }
+}
