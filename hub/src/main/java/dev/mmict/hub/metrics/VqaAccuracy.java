@@ -31,7 +31,7 @@ public final class VqaAccuracy {
     if (annotatorAnswers == null || annotatorAnswers.isEmpty()) {
       throw new IllegalArgumentException("VQA accuracy needs at least one annotator answer");
     }
-    if (annotatorAnswers.contains(null)) {
+    if (annotatorAnswers.stream().anyMatch(java.util.Objects::isNull)) {
       throw new IllegalArgumentException("annotator answers contain null: " + annotatorAnswers);
     }
     String predicted = VqaAnswerNormalizer.normalizeAnswer(prediction);

@@ -126,7 +126,6 @@ public final class LocalOperations implements Operations {
         }
       }
     }
-    rows.sort(java.util.Comparator.comparing((ResultRow r) -> !r.demos()));
     report.put("wall_seconds", (System.nanoTime() - start) / 1e9);
     finish(request, rows, report);
   }

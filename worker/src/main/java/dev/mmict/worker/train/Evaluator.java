@@ -60,8 +60,10 @@ public final class Evaluator {
       List<Set<String>> names = new ArrayList<>();
       for (int i = start; i < end; i++) {
         Sample q = dataset.get(split, order[i]);
+        // The dialog's demonstrations are drawn even when the model does not see them, so the
+        // chance level and copy rate refer to the same dialogs in every mode.
         List<Sample> ds = new ArrayList<>();
-        if (demos) {
+        if (s.shots() > 0) {
           if (s.strategy() == DemoSampler.Strategy.SAME_GROUP) {
             for (int d : sampler.demonstrations(order[i], s.shots(), s.strategy(), s.seed(), 0, i)) {
               ds.add(dataset.get(split, d));
@@ -79,7 +81,7 @@ public final class Evaluator {
         }
         queries.add(q);
         names.add(dialogNames);
-        dialogs.add(builder.dialog(q, ds, false));
+        dialogs.add(builder.dialog(q, demos ? ds : List.of(), false));
       }
       List<int[]> out;
       try (NDScope scope = new NDScope(); NDManager batch = manager.newSubManager()) {
