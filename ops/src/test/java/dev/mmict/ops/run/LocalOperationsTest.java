@@ -1,0 +1,99 @@
+package dev.mmict.ops.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mmict.ops.ExitCodes;
+import dev.mmict.ops.Main;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real commands end to end on a very small model: pretrain a backbone, run the demo on it,
+ * and check the report a user gets.
+ */
+class LocalOperationsTest {
+  private static final List<String> TINY = List.of(
+      "--set", "model.visionWidth=32", "--set", "model.visionLayers=1", "--set", "model.visionHeads=2",
+      "--set", "model.mhubWidth=32", "--set", "model.mhubLayers=1", "--set", "model.mhubHeads=2",
+      "--set", "model.mhubIntermediate=64", "--set", "model.queryTokens=4",
+      "--set", "model.llmWidth=32", "--set", "model.llmLayers=1", "--set", "model.llmHeads=2",
+      "--set", "model.llmFfn=64");
+
+  @TempDir
+  Path dir;
+
+  private record Result(int code, String out, String err) { }
+
+  private Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    PrintWriter o = new PrintWriter(out, true);
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(TINY);
+    int code = Main.run(all.toArray(String[]::new), o, new PrintWriter(err, true), Map.of(), new LocalOperations(o));
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void pretrainThenDemoWritesTheReportPerTaskAndMode() throws Exception {
+    Path pre = dir.resolve("pre");
+    Result p = run("pretrain", "--out", pre.toString(), "--report", dir.resolve("pre.json").toString(),
+        "--set", "pretrain.steps=4", "--set", "pretrain.warmupSteps=1", "--set", "pretrain.batchSize=4",
+        "--set", "pretrain.vocabularySamples=200");
+    assertEquals(ExitCodes.OK, p.code(), p.err());
+    Path backbone = pre.resolve("backbone");
+    assertTrue(Files.isRegularFile(backbone.resolve("model.safetensors")));
+
+    Path report = dir.resolve("demo.json");
+    Result d = run("demo", "--out", dir.resolve("demo").toString(), "--report", report.toString(),
+        "--set", "model.backbone=" + backbone, "--set", "trainer.steps=2", "--set", "trainer.warmupSteps=1",
+        "--set", "trainer.batchSize=4", "--set", "eval.samples=6", "--set", "eval.maxNewTokens=4");
+    assertEquals(ExitCodes.OK, d.code(), d.err());
+    JsonNode json = new ObjectMapper().readTree(report.toFile());
+    JsonNode results = json.get("results");
+    // 2 tasks × 3 modes, plus MMICT without demonstrations for each task.
+    assertEquals(8, results.size());
+    for (JsonNode r : results) {
+      assertEquals(6, r.get("samples").asInt());
+      assertTrue(List.of("MMICT", "VanillaICT", "VanillaFT").contains(r.get("mode").asText()));
+      if (r.get("task").asText().equals("shapes-fastbinding")) {
+        for (String k : List.of("accuracy", "chance", "copy_rate")) {
+          double v = r.get("metrics").get(k).asDouble();
+          assertTrue(v >= 0 && v <= 1, k + " = " + v);
+        }
+        assertTrue(r.get("metrics").get("chance").asDouble() >= 0.2, "2-5 ways: chance >= 0.2");
+      } else {
+        assertTrue(r.get("metrics").has("CIDEr"));
+        assertTrue(r.get("metrics").has("BLEU-4"));
+      }
+    }
+    assertTrue(json.get("parameters").get("trainable").asLong() > 0);
+    assertTrue(json.get("parameters").get("frozen").asLong() > json.get("parameters").get("trainable").asLong());
+    assertTrue(d.out().contains("| shapes-fastbinding | VanillaFT"), d.out());
+    assertTrue(Files.readString(dir.resolve("demo/results.md")).contains("copy_rate"));
+  }
+
+  @Test
+  void aMissingBackboneIsADataError() {
+    Result r = run("train", "--out", dir.resolve("t").toString(), "--set", "model.backbone=" + dir.resolve("none"));
+    assertEquals(ExitCodes.DATA_ERROR, r.code());
+    assertTrue(r.err().contains("no backbone at"), r.err());
+  }
+
+  @Test
+  void anUnknownTaskIsADataError() {
+    Result r = run("train", "--out", dir.resolve("t").toString(), "--set", "data.task=no-such-task");
+    assertEquals(ExitCodes.DATA_ERROR, r.code());
+    assertTrue(r.err().contains("no-such-task"), r.err());
+  }
+}
