@@ -169,6 +169,18 @@ class TasksTest {
     }
   }
 
+  @Test
+  void generatedNamesExtendTheTrainPoolDeterministicallyWithPronounceableWords() {
+    TaskSpec spec = Tasks.load("shapes-pretrain-binding");
+    assertEquals(32 + 4000, spec.trainNames().size());
+    assertEquals(spec.trainNames(), Tasks.load("shapes-pretrain-binding").trainNames());
+    assertEquals(spec.trainNames().size(), new HashSet<>(spec.trainNames()).size(), "no duplicates");
+    for (String n : spec.trainNames().subList(32, spec.trainNames().size())) {
+      assertTrue(n.matches("[bdfghjklmnprstvwz][aeiou][bdfghjklmnprstvwz]?([bdfghjklmnprstvwz][aeiou][bdfghjklmnprstvwz]?)?"), n);
+      assertTrue(n.length() >= 3 && n.length() <= 6, n);
+    }
+  }
+
   /** Pretraining must see none of the downstream tasks' names or template text. */
   @Test
   void pretrainingTasksShareNoNamesOrTemplateTextWithDownstreamTasks() {

@@ -41,8 +41,11 @@ record TaskFile(
   /** A question template and the attribute that answers it. */
   record Question(String question, String answer) {}
 
-  /** Nonsense-name pools: one for train, one (disjoint) for val and test. */
-  record NamePools(List<String> train, List<String> eval) {}
+  /**
+   * Nonsense-name pools: one for train, one (disjoint) for val and test; {@code generatedTrain}
+   * more pronounceable names may be added to the train pool (never a name any built-in task lists).
+   */
+  record NamePools(List<String> train, List<String> eval, Integer generatedTrain) {}
 
   /** How many classes a fast-binding dialog names. */
   record Ways(Integer min, Integer max) {}

@@ -164,6 +164,12 @@ final class TaskResolver {
       TaskFile.NamePools pools = required(f.names(), "names");
       trainNames = words(required(pools.train(), "names.train"), "names.train", maxWays, 100_000);
       evalNames = words(required(pools.eval(), "names.eval"), "names.eval", maxWays, 100_000);
+      if (pools.generatedTrain() != null) {
+        int count = intIn(pools.generatedTrain(), 0, 0, 100_000, "names.generated_train");
+        Set<String> excluded = new HashSet<>(Tasks.listedNames());
+        excluded.addAll(evalNames);
+        trainNames = NameGenerator.extend(trainNames, count, f.seed() == null ? 0L : f.seed(), excluded);
+      }
       Set<String> overlap = new HashSet<>(trainNames);
       overlap.retainAll(evalNames);
       if (!overlap.isEmpty()) {

@@ -22,6 +22,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -100,6 +101,34 @@ public final class Tasks {
     String name = fileName.replaceFirst("\\.ya?ml$", "");
     return parse(name, text, file.toString());
   }
+
+  /**
+   * Every name listed in the {@code names.train} / {@code names.eval} pools of the built-in
+   * tasks (read as plain YAML, without resolving them). Generated names avoid these, so no
+   * downstream name can turn up in a pretraining pool.
+   */
+  static synchronized Set<String> listedNames() {
+    if (listedNames == null) {
+      Set<String> names = new TreeSet<>();
+      for (String task : BUILT_IN) {
+        try (InputStream in = Tasks.class.getResourceAsStream(RESOURCE_DIR + task + ".yaml")) {
+          if (in == null) {
+            throw new IllegalStateException("built-in task " + task + " is missing from the class path");
+          }
+          com.fasterxml.jackson.databind.JsonNode pools = MAPPER.readTree(in).path("names");
+          for (String split : List.of("train", "eval")) {
+            pools.path(split).forEach(n -> names.add(n.asText()));
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot read built-in task " + task, e);
+        }
+      }
+      listedNames = Set.copyOf(names);
+    }
+    return listedNames;
+  }
+
+  private static Set<String> listedNames;
 
   /**
    * Parses and validates YAML text.
