@@ -1,6 +1,7 @@
 package dev.mmict.storage.dataset.real;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -15,7 +16,7 @@ public record CocoCaptionsConfig(Map<String, Split> splits) implements SourceCon
 
   /** Freezes the map (in the given order). */
   public CocoCaptionsConfig {
-    splits = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(splits));
+    splits = Collections.unmodifiableMap(new LinkedHashMap<>(splits));
   }
 
   /**

@@ -1,12 +1,12 @@
 package dev.mmict.storage.dataset.real;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Reads COCO captions in the official format: one sample per image (in {@code images[]} order),
@@ -39,7 +39,7 @@ public final class CocoCaptionsReader {
     String fileName = file.toString();
     Map<Long, Image> images = new LinkedHashMap<>();
     List<Caption> captions = new ArrayList<>();
-    Map<String, java.util.function.Consumer<JsonInput.Element>> arrays = new HashMap<>();
+    Map<String, Consumer<JsonInput.Element>> arrays = new HashMap<>();
     arrays.put("images", el -> {
       String record = el.label();
       try {

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -73,7 +74,7 @@ final class IndexBuilder {
       throw new IllegalArgumentException(name + ": " + templates);
     }
     Map<String, List<Entry>> done = new LinkedHashMap<>();
-    Set<String> ids = new java.util.HashSet<>();
+    Set<String> ids = new HashSet<>();
     for (String split : ORDER) {
       List<Entry> list = splits.get(split);
       if (list == null) {
@@ -112,7 +113,7 @@ final class IndexBuilder {
       keys.add(e.mediaKey());
     }
     List<String> ordered = new ArrayList<>(keys);
-    Set<String> kept = new java.util.HashSet<>(
+    Set<String> kept = new HashSet<>(
         ordered.subList(slice.first(ordered.size()), slice.end(ordered.size())));
     List<Entry> out = new ArrayList<>();
     for (Entry e : list) {

@@ -1,6 +1,7 @@
 package dev.mmict.storage.dataset.real;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,7 @@ public record KarpathyConfig(Path annotations, Path images, Map<String, List<Str
 
   /** Freezes the map (in the given order). */
   public KarpathyConfig {
-    splitMap = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(splitMap));
+    splitMap = Collections.unmodifiableMap(new LinkedHashMap<>(splitMap));
   }
 
   private static Map<String, List<String>> standard() {
@@ -31,6 +32,6 @@ public record KarpathyConfig(Path annotations, Path images, Map<String, List<Str
     out.put("train", List.of("train", "restval"));
     out.put("val", List.of("val"));
     out.put("test", List.of("test"));
-    return java.util.Collections.unmodifiableMap(out);
+    return Collections.unmodifiableMap(out);
   }
 }

@@ -1,6 +1,7 @@
 package dev.mmict.storage.dataset.real;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,7 @@ public record MsrvttConfig(
       throw new IllegalArgumentException("MSR-VTT needs at least one annotations file");
     }
     VideoQaConfig.checkFrames(frames);
-    splitMap = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(splitMap));
+    splitMap = Collections.unmodifiableMap(new LinkedHashMap<>(splitMap));
   }
 
   private static Map<String, List<String>> standard() {
@@ -37,6 +38,6 @@ public record MsrvttConfig(
     out.put("train", List.of("train"));
     out.put("val", List.of("validate"));
     out.put("test", List.of("test"));
-    return java.util.Collections.unmodifiableMap(out);
+    return Collections.unmodifiableMap(out);
   }
 }

@@ -1,6 +1,7 @@
 package dev.mmict.storage.dataset.real;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -23,7 +24,7 @@ public record MsvdConfig(Path captions, Path framesDir, int frames, Map<String, 
   /** Checks F and freezes the map. */
   public MsvdConfig {
     VideoQaConfig.checkFrames(frames);
-    ranges = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(ranges));
+    ranges = Collections.unmodifiableMap(new LinkedHashMap<>(ranges));
   }
 
   /**
@@ -47,6 +48,6 @@ public record MsvdConfig(Path captions, Path framesDir, int frames, Map<String, 
     out.put("train", new Range(0, 1200));
     out.put("val", new Range(1200, 1300));
     out.put("test", new Range(1300, 1970));
-    return java.util.Collections.unmodifiableMap(out);
+    return Collections.unmodifiableMap(out);
   }
 }

@@ -1,6 +1,7 @@
 package dev.mmict.storage.dataset.real;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -28,7 +29,7 @@ public record VideoQaConfig(
       throw new IllegalArgumentException(
           "clip_name must contain {video_id}, got " + clipName);
     }
-    splits = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(splits));
+    splits = Collections.unmodifiableMap(new LinkedHashMap<>(splits));
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.mmict.storage.dataset.real;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -16,7 +17,7 @@ public record VqaV2Config(Map<String, Split> splits) implements SourceConfig {
 
   /** Freezes the map (in the given order). */
   public VqaV2Config {
-    splits = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(splits));
+    splits = Collections.unmodifiableMap(new LinkedHashMap<>(splits));
   }
 
   /**
