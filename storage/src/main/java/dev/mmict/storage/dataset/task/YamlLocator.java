@@ -9,9 +9,10 @@ import java.util.List;
 
 /**
  * Finds the line of a key in YAML text, so that errors found after binding (out-of-range values,
- * pools that overlap) can point at a line as parse errors do.
+ * pools that overlap) can point at a line as parse errors do. Public for the real-dataset task
+ * files of {@code dev.mmict.storage.dataset.real}.
  */
-final class YamlLocator {
+public final class YamlLocator {
 
   private static final YAMLFactory FACTORY = new YAMLFactory();
 
@@ -21,7 +22,7 @@ final class YamlLocator {
    * The 1-based line where {@code path} (field names and list indices) appears, else the line of
    * its longest present prefix, else -1.
    */
-  static int line(String yaml, List<Object> path) {
+  public static int line(String yaml, List<Object> path) {
     for (int n = path.size(); n > 0; n--) {
       int line = exactLine(yaml, pointer(path.subList(0, n)));
       if (line > 0) {
@@ -32,7 +33,7 @@ final class YamlLocator {
   }
 
   /** The path as "a.b[2].c". */
-  static String dotted(List<Object> path) {
+  public static String dotted(List<Object> path) {
     StringBuilder sb = new StringBuilder();
     for (Object part : path) {
       if (part instanceof Integer i) {
