@@ -55,7 +55,9 @@ public final class MmictCommand implements Callable<Integer> {
                 .addSubcommand(new DemoCommand(operations))
                 .addSubcommand(new PretrainCommand(operations))
                 .addSubcommand(new TrainCommand(operations))
-                .addSubcommand(new EvalCommand(operations));
+                .addSubcommand(new EvalCommand(operations))
+                .addSubcommand(new DataCommand())
+                .addSubcommand(new CheckpointsCommand());
         PlannedCommands.all().forEach(commandLine::addSubcommand);
         commandLine.addSubcommand(new CommandLine.HelpCommand());
         FailureHandler failures = new FailureHandler(env);

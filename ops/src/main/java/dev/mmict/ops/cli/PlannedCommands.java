@@ -21,7 +21,7 @@ final class PlannedCommands {
 
     /** Every planned command, in help order. */
     static List<Object> all() {
-        return List.of(new Data(), new Checkpoints(), new Bench(), new Sweep(), new Coordinator(), new Worker(),
+        return List.of(new Bench(), new Sweep(), new Coordinator(), new Worker(),
                 new Status());
     }
 
@@ -42,17 +42,6 @@ final class PlannedCommands {
             spec.commandLine().getErr().println(spec.qualifiedName() + ": not yet available (planned; see docs/cli.md)");
             return ExitCodes.USAGE_ERROR;
         }
-    }
-
-    @Command(name = "data", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-            description = "(planned) Generate, import and inspect datasets: the synthetic set, COCO, VQAv2, "
-                    + "MSVD/MSR-VTT, Fashion-MNIST; build record shards and the frozen-feature cache.")
-    static final class Data extends Planned {
-    }
-
-    @Command(name = "checkpoints", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-            description = "(planned) List, verify (checksums) and export checkpoints (safetensors).")
-    static final class Checkpoints extends Planned {
     }
 
     @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,

@@ -1,0 +1,92 @@
+package dev.mmict.ops.cli;
+
+import dev.mmict.ops.ExitCodes;
+import dev.mmict.storage.checkpoint.CheckpointInspector;
+import dev.mmict.storage.checkpoint.Inspection;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code mmict checkpoints list|verify|inspect}: what is in a checkpoint directory and whether it is intact. */
+@Command(name = "checkpoints", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "List, verify (sha256 of every file) and inspect checkpoints.",
+        subcommands = {CheckpointsCommand.ListCheckpoints.class, CheckpointsCommand.Verify.class,
+            CheckpointsCommand.Inspect.class})
+final class CheckpointsCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ExitCodes.USAGE_ERROR;
+    }
+
+    /** Prints an inspection; a failed check is a data error. */
+    static int print(CommandSpec spec, Inspection inspection) {
+        spec.commandLine().getOut().print(inspection.text());
+        spec.commandLine().getOut().flush();
+        return inspection.ok() ? ExitCodes.OK : ExitCodes.DATA_ERROR;
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "One line per checkpoint: step, time, size, valid, metric.")
+    static final class ListCheckpoints implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        VerboseOption verbose;
+
+        @Parameters(paramLabel = "DIR", description = "The checkpoint root (checkpoint.dir).")
+        Path root;
+
+        @Override
+        public Integer call() throws IOException {
+            return print(spec, CheckpointInspector.list(root));
+        }
+    }
+
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = "Check every file of one checkpoint (or of every checkpoint under a root); exit 4 if any is damaged.")
+    static final class Verify implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        VerboseOption verbose;
+
+        @Parameters(paramLabel = "DIR", description = "A checkpoint directory or the checkpoint root.")
+        Path dir;
+
+        @Option(names = "--fingerprint", description = "Also require this model fingerprint.")
+        String fingerprint;
+
+        @Override
+        public Integer call() throws IOException {
+            return print(spec, CheckpointInspector.verify(dir, fingerprint));
+        }
+    }
+
+    @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Print a checkpoint's manifest: step, epoch, cursor, config, files.")
+    static final class Inspect implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        VerboseOption verbose;
+
+        @Parameters(paramLabel = "DIR", description = "A checkpoint directory.")
+        Path dir;
+
+        @Override
+        public Integer call() throws IOException {
+            return print(spec, CheckpointInspector.inspect(dir));
+        }
+    }
+}
