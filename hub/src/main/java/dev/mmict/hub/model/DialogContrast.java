@@ -77,8 +77,10 @@ public final class DialogContrast {
     NDArray vgt = demoRows.mul(m.create(textMask, new Shape(b * kmax, t, 1))) // [B·K, T, Hq]
         .sum(new int[] {1}) // [B·K, Hq]
         .reshape(b, kmax, -1); // [B, K, Hq]
-    NDArray tgvN = tgv.div(tgv.norm(new int[] {-1}, true).add(1e-6)); // [B, Hq]
-    NDArray vgtN = vgt.div(vgt.norm(new int[] {-1}, true).add(1e-6)); // [B, K, Hq]
+    // x / sqrt(|x|² + ε) rather than x / (|x| + ε): the norm's gradient is undefined at zero,
+    // and padded demonstration slots are exactly zero.
+    NDArray tgvN = tgv.div(tgv.square().sum(new int[] {-1}, true).add(1e-6f).sqrt()); // [B, Hq]
+    NDArray vgtN = vgt.div(vgt.square().sum(new int[] {-1}, true).add(1e-6f).sqrt()); // [B, K, Hq]
     NDArray logits = vgtN.mul(tgvN.expandDims(1)).sum(new int[] {-1}) // [B, K]
         .div((float) temperature)
         .add(m.create(validBias, new Shape(b, kmax))); // [B, K]

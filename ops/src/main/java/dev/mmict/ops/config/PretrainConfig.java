@@ -17,6 +17,7 @@ import java.util.List;
  * @param weightDecay AdamW decay on matrices
  * @param contrastWeight weight of the dialog contrastive loss on MMICT-format batches
  * @param vocabularySamples samples per task read to build the word vocabulary
+ * @param gradClip global gradient-norm clip (0: off)
  */
 public record PretrainConfig(
         List<String> tasks,
@@ -27,7 +28,8 @@ public record PretrainConfig(
         @Range(min = 0) int warmupSteps,
         @Range(min = 0, max = 1) double weightDecay,
         @Range(min = 0, max = 100) double contrastWeight,
-        @Range(min = 1) int vocabularySamples) {
+        @Range(min = 1) int vocabularySamples,
+        @Range(min = 0) double gradClip) {
 
     /** Checks that every task has a positive weight. */
     public PretrainConfig {
@@ -51,6 +53,6 @@ public record PretrainConfig(
     public static PretrainConfig defaults() {
         return new PretrainConfig(
                 List.of("shapes-pretrain-binding", "shapes-pretrain-caption", "shapes-pretrain-vqa"),
-                List.of(2, 1, 1), 3000, 16, 1e-3, 100, 0.05, 0.5, 3000);
+                List.of(2, 1, 1), 3000, 16, 1e-3, 100, 0.05, 0.5, 3000, 1.0);
     }
 }

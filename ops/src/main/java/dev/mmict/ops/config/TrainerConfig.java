@@ -10,6 +10,7 @@ package dev.mmict.ops.config;
  * @param lr peak learning rate after warm-up (AdamW)
  * @param warmupSteps linear warm-up steps, then cosine decay to 0; at most {@code steps}
  * @param weightDecay AdamW decoupled weight decay, applied to matrices only
+ * @param gradClip gradients whose global L2 norm exceeds this are scaled down to it (0: off)
  */
 public record TrainerConfig(
         @OneOf({"MMICT", "VanillaICT", "VanillaFT"}) String mode,
@@ -17,7 +18,8 @@ public record TrainerConfig(
         @Range(min = 1, max = 65536) int batchSize,
         @Range(min = 0, max = 1, exclusiveMin = true) double lr,
         @Range(min = 0) int warmupSteps,
-        @Range(min = 0, max = 1) double weightDecay) {
+        @Range(min = 0, max = 1) double weightDecay,
+        @Range(min = 0) double gradClip) {
 
     /** Rejects a warm-up longer than the run. */
     public TrainerConfig {
@@ -28,6 +30,6 @@ public record TrainerConfig(
 
     /** Defaults sized for the tiny CPU model. */
     public static TrainerConfig defaults() {
-        return new TrainerConfig("MMICT", 200, 16, 5e-4, 20, 0.05);
+        return new TrainerConfig("MMICT", 200, 16, 5e-4, 20, 0.05, 1.0);
     }
 }

@@ -115,7 +115,7 @@ final class Backbones {
       LOG.info("pretraining a backbone of {} parameters (vocabulary {}) for {} steps on {}", params,
           tokenizer.vocabSize(), p.steps(), p.tasks());
       TrainSettings settings = new TrainSettings(p.steps(), p.batchSize(), p.lr(), p.warmupSteps(),
-          p.weightDecay(), config.seed(), p.contrastWeight());
+          p.weightDecay(), config.seed(), p.contrastWeight(), p.gradClip());
       List<TrainingStep.Result> results = new TrainLoop(model, new DialogBuilder(tokenizer,
           config.model().maxTextTokens())).run(manager, mix, settings, new ProgressLog("pretrain"));
       Map<String, String> meta = new LinkedHashMap<>();

@@ -11,6 +11,7 @@ final class ProgressLog implements StepListener {
   private final String label;
   private final long start = System.nanoTime();
   private double lossSum;
+  private double normSum;
   private int lossCount;
   private long dialogs;
 
@@ -21,15 +22,17 @@ final class ProgressLog implements StepListener {
   @Override
   public void onStep(int step, int total, double lr, TrainingStep.Result r) {
     lossSum += r.loss();
+    normSum += r.gradNorm();
     lossCount++;
     dialogs += r.dialogs();
     int every = Math.max(1, total / 20);
     if ((step + 1) % every == 0 || step + 1 == total) {
       double secs = (System.nanoTime() - start) / 1e9;
       double eta = secs / (step + 1) * (total - step - 1);
-      LOG.info(String.format("%s step %d/%d loss %.4f lr %.2e %.1f dialogs/s eta %s", label, step + 1, total,
-          lossSum / lossCount, lr, dialogs / secs, duration(eta)));
+      LOG.info(String.format("%s step %d/%d loss %.4f grad-norm %.3f lr %.2e %.1f dialogs/s eta %s", label,
+          step + 1, total, lossSum / lossCount, normSum / lossCount, lr, dialogs / secs, duration(eta)));
       lossSum = 0;
+      normSum = 0;
       lossCount = 0;
     }
   }

@@ -10,13 +10,15 @@ package dev.mmict.worker.train;
  * @param weightDecay AdamW decay on matrices
  * @param seed seeds the query orders and the demonstration draws
  * @param contrastWeight weight of the dialog contrastive loss on MMICT batches (0 disables it)
+ * @param clipNorm global gradient-norm clip (0 disables it)
  */
 public record TrainSettings(
-    int steps, int batchSize, double lr, int warmupSteps, double weightDecay, long seed, double contrastWeight) {
+    int steps, int batchSize, double lr, int warmupSteps, double weightDecay, long seed, double contrastWeight,
+    double clipNorm) {
 
   /** Checks ranges. */
   public TrainSettings {
-    if (steps < 1 || batchSize < 1 || !(lr > 0) || warmupSteps < 0 || weightDecay < 0 || contrastWeight < 0) {
+    if (steps < 1 || batchSize < 1 || !(lr > 0) || warmupSteps < 0 || weightDecay < 0 || contrastWeight < 0 || clipNorm < 0) {
       throw new IllegalArgumentException("invalid training settings: " + this);
     }
   }

@@ -23,23 +23,32 @@ import java.util.Map;
  */
 public final class TrainingStep {
 
-  /** What a step reports. */
-  public record Result(double loss, double lmLoss, double contrastLoss, int dialogs, int targetTokens) { }
+  /**
+   * What a step reports.
+   *
+   * @param gradNorm the global L2 norm of the gradients before clipping
+   */
+  public record Result(double loss, double lmLoss, double contrastLoss, int dialogs, int targetTokens,
+      double gradNorm) { }
 
   private final MmictModel model;
   private final AdamW optimizer;
   private final DialogContrast contrast;
   private final double contrastWeight;
+  private final double clipNorm;
 
   /**
    * @param contrast the dialog-level contrastive objective, or null to train on the LM loss only
    * @param contrastWeight its weight in the total loss
+   * @param clipNorm gradients whose global L2 norm exceeds this are scaled down to it (0: never)
    */
-  public TrainingStep(MmictModel model, AdamW optimizer, DialogContrast contrast, double contrastWeight) {
+  public TrainingStep(MmictModel model, AdamW optimizer, DialogContrast contrast, double contrastWeight,
+      double clipNorm) {
     this.model = model;
     this.optimizer = optimizer;
     this.contrast = contrast;
     this.contrastWeight = contrastWeight;
+    this.clipNorm = clipNorm;
   }
 
   /**
@@ -68,17 +77,32 @@ public final class TrainingStep {
             loss = loss.add(c.mul((float) contrastWeight)); // []
           }
         }
+        if (!Double.isFinite(lm) || !Double.isFinite(con)) {
+          throw new IllegalStateException("non-finite loss (LM " + lm + ", contrastive " + con
+              + "): training diverged; lower the learning rate or the gradient clip");
+        }
         gc.backward(loss);
       }
       Map<String, NDArray> grads = new LinkedHashMap<>();
+      double squares = 0;
       for (Params.Param p : params.trainable()) {
-        grads.put(p.name(), p.value().getGradient());
+        NDArray g = p.value().getGradient();
+        grads.put(p.name(), g);
+        squares += g.square().sum().getFloat();
+      }
+      double norm = Math.sqrt(squares);
+      if (!Double.isFinite(norm)) {
+        throw new IllegalStateException("non-finite gradient norm: training diverged");
+      }
+      if (clipNorm > 0 && norm > clipNorm) {
+        float scale = (float) (clipNorm / norm);
+        grads.values().forEach(g -> g.muli(scale));
       }
       optimizer.update(params, grads, lr);
       for (NDArray g : grads.values()) {
         g.subi(g); // PyTorch accumulates gradients across backward passes
       }
-      return new Result(lm + contrastWeight * con, lm, con, dialogs.size(), plan.targetCount());
+      return new Result(lm + contrastWeight * con, lm, con, dialogs.size(), plan.targetCount(), norm);
     }
   }
 }
