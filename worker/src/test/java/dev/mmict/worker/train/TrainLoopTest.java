@@ -89,6 +89,24 @@ class TrainLoopTest {
   }
 
   @Test
+  void videoClipsTrainThroughTheSamePath() {
+    Dataset video = Datasets.open("shapes-video-caption");
+    assertEquals(4, video.get(Dataset.TRAIN, 0).frames().size());
+    WordTokenizer tok = tokenizer(video);
+    try (NDManager m = NDManager.newBaseManager(); MmictModel model = tinyModel(m, tok)) {
+      model.setTrainable(MmictModel.FINETUNED);
+      List<TrainingStep.Result> r = new TrainLoop(model, new DialogBuilder(tok, 16)).run(m,
+          List.of(new TaskMix(video, 1, List.of(Mode.MMICT, Mode.VANILLA_ICT, Mode.VANILLA_FT), 1,
+              DemoSampler.Strategy.RANDOM)),
+          new TrainSettings(3, 2, 1e-3, 0, 0.0, 1, 0, 1.0), StepListener.NONE);
+      for (TrainingStep.Result x : r) {
+        assertTrue(Double.isFinite(x.loss()) && x.loss() > 0);
+        assertTrue(x.gradNorm() > 0);
+      }
+    }
+  }
+
+  @Test
   void sameSeedGivesTheSameRunAndTheSameParameters() {
     Dataset binding = Datasets.open("shapes-pretrain-binding");
     WordTokenizer tok = tokenizer(binding);
