@@ -6,6 +6,8 @@ import com.google.protobuf.UnsafeByteOperations;
 import dev.mmict.protocol.v1.ElementEncoding;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
@@ -16,7 +18,79 @@ import java.util.zip.CRC32C;
  */
 public final class ElementCodec {
 
+  private static final VarHandle FLOAT_LE =
+      MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONG_LE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle SHORT_LE =
+      MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+
   private ElementCodec() {}
+
+  /**
+   * A payload's bytes in place: {@code array[offset .. offset+length)}. Must not be modified.
+   *
+   * @param array the backing array
+   * @param offset first byte
+   * @param length number of bytes
+   */
+  public record Bytes(byte[] array, int offset, int length) {
+
+    /** FP32 element {@code i}. */
+    public float fp32(int i) {
+      return (float) FLOAT_LE.get(array, offset + 4 * i);
+    }
+
+    /** 16-bit element {@code i} (FP16 or BF16 bits). */
+    public short bits16(int i) {
+      return (short) SHORT_LE.get(array, offset + 2 * i);
+    }
+
+    /** FIXED64 element {@code i}. */
+    public long fixed64(int i) {
+      return (long) LONG_LE.get(array, offset + 8 * i);
+    }
+
+    /** Element {@code i} of a float encoding, decoded. */
+    public float floatAt(int i, ElementEncoding encoding) {
+      switch (encoding) {
+        case ELEMENT_ENCODING_FP32:
+          return fp32(i);
+        case ELEMENT_ENCODING_FP16:
+          return HalfFloats.fromFp16(bits16(i));
+        case ELEMENT_ENCODING_BF16:
+          return HalfFloats.fromBf16(bits16(i));
+        default:
+          throw new IllegalArgumentException("payload encoding " + encoding + " holds no floats");
+      }
+    }
+
+    /** CRC-32C of these bytes. */
+    public int crc32c() {
+      CRC32C crc = new CRC32C();
+      crc.update(array, offset, length);
+      return (int) crc.getValue();
+    }
+  }
+
+  /**
+   * The payload's bytes without copying when it is one flat piece (what the TCP reader and the
+   * encoders produce), else a copy.
+   */
+  public static Bytes bytes(ByteString payload) {
+    FlatCapture capture = new FlatCapture();
+    try {
+      // unsafeWriteTo hands over the backing array(s) instead of copying them.
+      UnsafeByteOperations.unsafeWriteTo(payload, capture);
+    } catch (IOException e) {
+      throw new UncheckedIOException("capturing bytes cannot fail", e);
+    }
+    if (capture.pieces == 1 && capture.array != null) {
+      return new Bytes(capture.array, capture.offset, capture.length);
+    }
+    byte[] copy = payload.toByteArray();
+    return new Bytes(copy, 0, copy.length);
+  }
 
   /** Bytes per element of {@code encoding}. */
   public static int width(ElementEncoding encoding) {
@@ -71,25 +145,6 @@ public final class ElementCodec {
     return UnsafeByteOperations.unsafeWrap(bytes);
   }
 
-  /** The payload as a little-endian buffer positioned at 0 (shares the bytes, no copy). */
-  public static ByteBuffer view(ByteString payload) {
-    return payload.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-  }
-
-  /** Element {@code i} of a float-encoded payload view. */
-  public static float floatAt(ByteBuffer view, int i, ElementEncoding encoding) {
-    switch (encoding) {
-      case ELEMENT_ENCODING_FP32:
-        return view.getFloat(4 * i);
-      case ELEMENT_ENCODING_FP16:
-        return HalfFloats.fromFp16(view.getShort(2 * i));
-      case ELEMENT_ENCODING_BF16:
-        return HalfFloats.fromBf16(view.getShort(2 * i));
-      default:
-        throw new IllegalArgumentException("payload encoding " + encoding + " holds no floats");
-    }
-  }
-
   /** What a float reads as after a trip through {@code encoding}. */
   public static float roundTrip(float value, ElementEncoding encoding) {
     switch (encoding) {
@@ -106,47 +161,46 @@ public final class ElementCodec {
 
   /** CRC-32C of the payload bytes, read in place. */
   public static int crc32c(ByteString payload) {
-    CRC32C crc = new CRC32C();
-    try {
-      // unsafeWriteTo hands over the backing array(s) instead of copying them.
-      UnsafeByteOperations.unsafeWriteTo(payload, new CrcOutput(crc));
-    } catch (IOException e) {
-      throw new UncheckedIOException("CRC output cannot fail", e);
-    }
-    return (int) crc.getValue();
+    return bytes(payload).crc32c();
   }
 
-  /** A ByteOutput that only feeds a CRC. */
-  private static final class CrcOutput extends ByteOutput {
-    private final CRC32C crc;
+  /** Records the array of a single flat piece; counts pieces so ropes fall back to a copy. */
+  private static final class FlatCapture extends ByteOutput {
+    private int pieces;
+    private byte[] array;
+    private int offset;
+    private int length;
 
-    CrcOutput(CRC32C crc) {
-      this.crc = crc;
+    private void piece(byte[] value, int off, int len) {
+      pieces++;
+      array = value;
+      offset = off;
+      length = len;
     }
 
     @Override
     public void write(byte value) {
-      crc.update(value);
+      pieces += 2; // not a flat array piece: force the copy
     }
 
     @Override
-    public void write(byte[] value, int offset, int length) {
-      crc.update(value, offset, length);
+    public void write(byte[] value, int off, int len) {
+      piece(value, off, len);
     }
 
     @Override
-    public void writeLazy(byte[] value, int offset, int length) {
-      crc.update(value, offset, length);
+    public void writeLazy(byte[] value, int off, int len) {
+      piece(value, off, len);
     }
 
     @Override
     public void write(ByteBuffer value) {
-      crc.update(value);
+      pieces += 2;
     }
 
     @Override
     public void writeLazy(ByteBuffer value) {
-      crc.update(value);
+      pieces += 2;
     }
   }
 }

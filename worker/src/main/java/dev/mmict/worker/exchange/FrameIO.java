@@ -32,9 +32,12 @@ public final class FrameIO {
       throw new IOException(
           "frame length " + Integer.toUnsignedString(length) + " outside [0, " + maxFrameBytes + "]: garbled stream");
     }
-    byte[] frame = in.readNBytes(length);
-    if (frame.length != length) {
-      throw new EOFException("stream ended " + frame.length + " bytes into a frame of " + length);
+    byte[] frame = new byte[length];
+    // readNBytes(byte[], ..) reads straight into the frame; readNBytes(int) would gather 8 KiB
+    // pieces and copy them once more.
+    int read = in.readNBytes(frame, 0, length);
+    if (read != length) {
+      throw new EOFException("stream ended " + read + " bytes into a frame of " + length);
     }
     return Optional.of(frame);
   }

@@ -2,7 +2,6 @@ package dev.mmict.worker.exchange;
 
 import com.google.protobuf.ByteString;
 import dev.mmict.protocol.v1.ElementEncoding;
-import java.nio.ByteBuffer;
 
 /**
  * The vector being all-reduced, seen by the ring as slices to encode, add into and overwrite;
@@ -20,10 +19,10 @@ interface ReduceBuffer {
   ByteString encode(int offset, int count);
 
   /** Adds the payload's {@code count} elements into {@code [offset, ..)}; may overflow (fixed). */
-  void accumulate(ByteBuffer payload, int offset, int count);
+  void accumulate(ElementCodec.Bytes payload, int offset, int count);
 
   /** Overwrites {@code [offset, offset+count)} with the payload's elements. */
-  void overwrite(ByteBuffer payload, int offset, int count);
+  void overwrite(ElementCodec.Bytes payload, int offset, int count);
 
   /**
    * Replaces {@code [offset, offset+count)} by what a receiver would decode from it, so that the
@@ -70,16 +69,18 @@ interface ReduceBuffer {
     }
 
     @Override
-    public void accumulate(ByteBuffer payload, int offset, int count) {
+    public void accumulate(ElementCodec.Bytes payload, int offset, int count) {
       for (int i = 0; i < count; i++) {
         int at = offset + i;
-        data[at] = FixedPoint.add(data[at], payload.getLong(8 * i), at);
+        data[at] = FixedPoint.add(data[at], payload.fixed64(i), at);
       }
     }
 
     @Override
-    public void overwrite(ByteBuffer payload, int offset, int count) {
-      payload.asLongBuffer().get(data, offset, count);
+    public void overwrite(ElementCodec.Bytes payload, int offset, int count) {
+      for (int i = 0; i < count; i++) {
+        data[offset + i] = payload.fixed64(i);
+      }
     }
 
     @Override
@@ -114,25 +115,27 @@ interface ReduceBuffer {
     }
 
     @Override
-    public void accumulate(ByteBuffer payload, int offset, int count) {
+    public void accumulate(ElementCodec.Bytes payload, int offset, int count) {
       if (encoding == ElementEncoding.ELEMENT_ENCODING_FP32) {
         for (int i = 0; i < count; i++) {
-          data[offset + i] += payload.getFloat(4 * i);
+          data[offset + i] += payload.fp32(i);
         }
       } else {
         for (int i = 0; i < count; i++) {
-          data[offset + i] += ElementCodec.floatAt(payload, i, encoding);
+          data[offset + i] += payload.floatAt(i, encoding);
         }
       }
     }
 
     @Override
-    public void overwrite(ByteBuffer payload, int offset, int count) {
+    public void overwrite(ElementCodec.Bytes payload, int offset, int count) {
       if (encoding == ElementEncoding.ELEMENT_ENCODING_FP32) {
-        payload.asFloatBuffer().get(data, offset, count);
+        for (int i = 0; i < count; i++) {
+          data[offset + i] = payload.fp32(i);
+        }
       } else {
         for (int i = 0; i < count; i++) {
-          data[offset + i] = ElementCodec.floatAt(payload, i, encoding);
+          data[offset + i] = payload.floatAt(i, encoding);
         }
       }
     }

@@ -5,7 +5,6 @@ import dev.mmict.protocol.v1.ElementEncoding;
 import dev.mmict.protocol.v1.ExchangePhase;
 import dev.mmict.protocol.v1.GradientChunk;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -21,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * count, offset, element count, payload size, CRC-32C); a failure throws {@link
  * ExchangeException} and leaves the buffer partly reduced, so the caller retries the whole step
  * from its own gradients under a new plan id. Chunks left over from an older plan are discarded.
- * Every wait is bounded by {@link ExchangeSettings#timeout()}.
+ * Every wait is bounded by {@link ExchangeSettings#timeout()}. A chunk of a later round (a peer
+ * that already gave up this round and started the retry) fails this round at once and is kept
+ * for the next call, so use one instance per transport for all steps, one call at a time.
  *
  * <p>Sums: FIXED64 sums are exact, so the result does not depend on the ring's order of addition
  * and, with per-micro-batch encoding ({@link MicroBatchGradientSum}), not on the number of ranks.
@@ -36,11 +37,14 @@ public final class RingAllReduce {
 
   private final Transport transport;
   private final ExchangeSettings settings;
+  // A chunk of a later round, per sender, received while an earlier round was still running.
+  private final GradientChunk[] early;
 
   /** The all-reduce of {@code transport}'s rank. */
   public RingAllReduce(Transport transport, ExchangeSettings settings) {
     this.transport = transport;
     this.settings = settings;
+    this.early = new GradientChunk[transport.worldSize()];
   }
 
   /** Sums {@code data} over all ranks in place, exactly (FIXED64 on the wire). */
@@ -99,15 +103,27 @@ public final class RingAllReduce {
         throws ExchangeException, InterruptedException {
       int toSend = layout.chunks(sendSegment);
       int toReceive = layout.chunks(receiveSegment);
-      // Interleaved chunk by chunk: the next rank can start on chunk c while this one receives it.
-      for (int c = 0; c < Math.max(toSend, toReceive); c++) {
-        if (c < toSend) {
-          send(phase, sendSegment, c, toSend);
+      int received = 0;
+      // Sends never wait for this step's receives (the transport queues them), so the link to the
+      // next rank stays busy; chunks that have already arrived are applied between two sends.
+      for (int c = 0; c < toSend; c++) {
+        send(phase, sendSegment, c, toSend);
+        while (received < toReceive) {
+          Optional<GradientChunk> ready = receive(phase, receiveSegment, received, toReceive, Duration.ZERO);
+          if (ready.isEmpty()) {
+            break;
+          }
+          apply(phase, ready.get());
+          received++;
         }
-        if (c < toReceive) {
-          GradientChunk chunk = receive(phase, receiveSegment, c, toReceive);
-          apply(phase, chunk);
+      }
+      for (; received < toReceive; received++) {
+        Optional<GradientChunk> chunk = receive(phase, receiveSegment, received, toReceive, settings.timeout());
+        if (chunk.isEmpty()) {
+          throw failure(ExchangeException.Reason.TIMEOUT, previous, received,
+              "no " + phase + " chunk arrived within " + settings.timeout(), null);
         }
+        apply(phase, chunk.get());
       }
     }
 
@@ -137,49 +153,48 @@ public final class RingAllReduce {
       }
     }
 
-    private GradientChunk receive(ExchangePhase phase, int segment, int chunkIndex, int totalChunks)
+    /**
+     * The expected chunk {@code chunkIndex}, checked, or empty if none arrived within {@code wait}
+     * (zero: only what is already there). Stale chunks of older rounds are skipped.
+     */
+    private Optional<GradientChunk> receive(
+        ExchangePhase phase, int segment, int chunkIndex, int totalChunks, Duration wait)
         throws ExchangeException, InterruptedException {
-      long deadline = System.nanoTime() + settings.timeout().toNanos();
-      int stale = 0;
+      long deadline = System.nanoTime() + wait.toNanos();
       while (true) {
-        long left = deadline - System.nanoTime();
-        Optional<GradientChunk> got = Optional.empty();
-        if (left > 0) {
+        Optional<GradientChunk> got = Optional.ofNullable(early[previous]);
+        early[previous] = null;
+        if (got.isEmpty()) {
           try {
-            got = transport.receive(previous, Duration.ofNanos(left));
+            got = transport.receive(previous, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
           } catch (IOException e) {
             throw failure(ExchangeException.Reason.TRANSPORT, previous, chunkIndex, "cannot receive: " + e.getMessage(), e);
           }
         }
         if (got.isEmpty()) {
-          throw failure(
-              ExchangeException.Reason.TIMEOUT,
-              previous,
-              chunkIndex,
-              "no " + phase + " chunk arrived within " + settings.timeout()
-                  + (stale > 0 ? " (" + stale + " stale chunks discarded)" : ""),
-              null);
+          return got;
         }
         GradientChunk chunk = got.get();
         if (round.isAfter(chunk.getStep(), chunk.getPlanId())) {
-          stale++;
           LOG.warn(
               "discarding stale gradient chunk of step {} plan {} from rank {} while exchanging step {} plan {}",
               chunk.getStep(), chunk.getPlanId(), chunk.getSenderRank(), round.step(), round.planId());
           continue;
         }
+        if (chunk.getStep() != round.step() || chunk.getPlanId() != round.planId()) {
+          early[previous] = chunk; // the first chunk of the round the peer moved on to
+          throw failure(ExchangeException.Reason.PROTOCOL, previous, chunkIndex,
+              "peer moved on to step " + chunk.getStep() + " plan " + chunk.getPlanId()
+                  + " while this rank expected " + phase + " chunk " + chunkIndex, null);
+        }
         check(chunk, phase, segment, chunkIndex, totalChunks);
-        return chunk;
+        return got;
       }
     }
 
     private void check(GradientChunk chunk, ExchangePhase phase, int segment, int chunkIndex, int totalChunks)
         throws ExchangeException {
       ExchangeException.Reason protocol = ExchangeException.Reason.PROTOCOL;
-      if (chunk.getStep() != round.step() || chunk.getPlanId() != round.planId()) {
-        throw failure(protocol, previous, chunkIndex,
-            "chunk is for step " + chunk.getStep() + " plan " + chunk.getPlanId() + ", a later round", null);
-      }
       if (chunk.getSenderRank() != previous) {
         throw failure(protocol, previous, chunkIndex, "chunk claims sender rank " + chunk.getSenderRank(), null);
       }
@@ -208,7 +223,7 @@ public final class RingAllReduce {
             "expected " + count + " elements in " + expectedBytes + " bytes, got "
                 + chunk.getElementCount() + " elements in " + chunk.getPayload().size() + " bytes", null);
       }
-      int crc = ElementCodec.crc32c(chunk.getPayload());
+      int crc = ElementCodec.bytes(chunk.getPayload()).crc32c();
       if (crc != chunk.getPayloadCrc32C()) {
         throw failure(ExchangeException.Reason.CORRUPT, previous, chunkIndex,
             String.format("payload CRC-32C is %08x, the sender wrote %08x", crc, chunk.getPayloadCrc32C()), null);
@@ -216,7 +231,7 @@ public final class RingAllReduce {
     }
 
     private void apply(ExchangePhase phase, GradientChunk chunk) throws ExchangeException {
-      ByteBuffer payload = ElementCodec.view(chunk.getPayload());
+      ElementCodec.Bytes payload = ElementCodec.bytes(chunk.getPayload());
       int offset = (int) chunk.getElementOffset();
       int count = chunk.getElementCount();
       if (phase == ExchangePhase.EXCHANGE_PHASE_ALL_GATHER) {

@@ -49,6 +49,10 @@ public final class TcpTransport implements Transport {
   private static final Logger LOG = LoggerFactory.getLogger(TcpTransport.class);
   private static final int SEND_QUEUE_FRAMES = 8;
   private static final int STREAM_BUFFER_BYTES = 64 << 10;
+  /** How long {@link #close} lets writers put already queued chunks on the wire. */
+  private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
+  /** Queued after the last chunk by {@link #close}: the writer flushes and ends. */
+  private static final GradientChunk END_OF_STREAM = GradientChunk.newBuilder().setStep(-1).build();
 
   private final int rank;
   private final int worldSize;
@@ -181,9 +185,19 @@ public final class TcpTransport implements Transport {
     return Optional.of(item.chunk());
   }
 
+  /**
+   * Closes every link. Chunks already queued still go out first (a rank's last sends are queued
+   * when its all-reduce returns), for at most a short grace period; then the sockets close.
+   */
   @Override
   public void close() {
     closed = true;
+    long graceDeadline = System.nanoTime() + CLOSE_GRACE.toNanos();
+    for (Outgoing out : outgoing) {
+      if (out != null) {
+        out.finish(graceDeadline);
+      }
+    }
     for (Outgoing out : outgoing) {
       if (out != null) {
         out.close();
@@ -356,15 +370,20 @@ public final class TcpTransport implements Transport {
 
     private void writeLoop() {
       try {
-        while (!closed) {
+        while (true) {
           GradientChunk chunk = queue.take();
+          if (chunk == END_OF_STREAM) {
+            out.flush();
+            socket.shutdownOutput(); // the reader sees a clean end of stream
+            return;
+          }
           chunk.writeDelimitedTo(out);
           if (queue.isEmpty()) {
             out.flush();
           }
         }
       } catch (InterruptedException e) {
-        // close() interrupts a writer idle in take(): a normal end
+        // close() interrupts a writer that did not finish within the grace period
       } catch (IOException e) {
         if (!closed) {
           failure = e;
@@ -373,11 +392,28 @@ public final class TcpTransport implements Transport {
       }
     }
 
+    /** Lets the writer drain its queue until {@code deadline} (nanoTime), if it is running. */
+    void finish(long deadline) {
+      if (!writer.isAlive()) {
+        return;
+      }
+      try {
+        if (queue.offer(END_OF_STREAM, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+          writer.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (writer.isAlive()) {
+        LOG.warn("rank {}: closing the link to rank {} with chunks still queued", rank, peer);
+      }
+    }
+
     @Override
     public void close() {
       writer.interrupt();
       try {
-        socket.close();
+        socket.close(); // also unblocks a write stuck on a peer that stopped reading
       } catch (IOException e) {
         LOG.debug("rank {}: closing the link to rank {}: {}", rank, peer, e.getMessage());
       }
