@@ -232,7 +232,7 @@ public final class RingAllReduce {
 
     private void apply(ExchangePhase phase, GradientChunk chunk) throws ExchangeException {
       ElementCodec.Bytes payload = ElementCodec.bytes(chunk.getPayload());
-      int offset = (int) chunk.getElementOffset();
+      int offset = Math.toIntExact(chunk.getElementOffset()); // checked against the layout
       int count = chunk.getElementCount();
       if (phase == ExchangePhase.EXCHANGE_PHASE_ALL_GATHER) {
         buffer.overwrite(payload, offset, count);
