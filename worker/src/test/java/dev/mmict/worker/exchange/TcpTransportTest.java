@@ -119,12 +119,12 @@ class TcpTransportTest {
           return new Object[] {first, data};
         }
       });
-      ExchangeException atReceiver = (ExchangeException) ((Object[]) outcomes.get(1).get())[0];
+      ExchangeException atReceiver = (ExchangeException) outcomes.get(1).get()[0];
       assertEquals(ExchangeException.Reason.CORRUPT, atReceiver.reason());
       assertEquals(0, atReceiver.peerRank());
       assertEquals(0, atReceiver.chunkIndex());
       for (int r = 0; r < n; r++) {
-        assertArrayEquals(expected, (long[]) ((Object[]) outcomes.get(r).get())[1], "retry on rank " + r);
+        assertArrayEquals(expected, (long[]) outcomes.get(r).get()[1], "retry on rank " + r);
       }
     } finally {
       closeAll(listeners);
