@@ -1,0 +1,152 @@
+package dev.mmict.worker.exchange;
+
+import com.google.protobuf.ByteString;
+import dev.mmict.protocol.v1.ElementEncoding;
+
+/**
+ * The vector being all-reduced, seen by the ring as slices to encode, add into and overwrite;
+ * one implementation per element type so the ring itself is type-free.
+ */
+interface ReduceBuffer {
+
+  /** Number of elements. */
+  int length();
+
+  /** The wire encoding of this buffer's chunks. */
+  ElementEncoding encoding();
+
+  /** Encodes {@code [offset, offset+count)}. */
+  ByteString encode(int offset, int count);
+
+  /** Adds the payload's {@code count} elements into {@code [offset, ..)}; may overflow (fixed). */
+  void accumulate(ElementCodec.Bytes payload, int offset, int count);
+
+  /** Overwrites {@code [offset, offset+count)} with the payload's elements. */
+  void overwrite(ElementCodec.Bytes payload, int offset, int count);
+
+  /**
+   * Replaces {@code [offset, offset+count)} by what a receiver would decode from it, so that the
+   * owner of a reduced segment ends with the same bits as everyone it sends it to.
+   */
+  void roundToWire(int offset, int count);
+
+  /** A FIXED64 buffer: exact, order-independent sums; overflow throws. */
+  static ReduceBuffer ofFixed(long[] data) {
+    return new Fixed(data);
+  }
+
+  /** A float buffer sent as FP32, FP16 or BF16. */
+  static ReduceBuffer ofFloats(float[] data, ElementEncoding encoding) {
+    if (encoding != ElementEncoding.ELEMENT_ENCODING_FP32
+        && encoding != ElementEncoding.ELEMENT_ENCODING_FP16
+        && encoding != ElementEncoding.ELEMENT_ENCODING_BF16) {
+      throw new IllegalArgumentException("float gradients cannot travel as " + encoding);
+    }
+    return new Floats(data, encoding);
+  }
+
+  /** 64-bit fixed point. */
+  final class Fixed implements ReduceBuffer {
+    private final long[] data;
+
+    Fixed(long[] data) {
+      this.data = data;
+    }
+
+    @Override
+    public int length() {
+      return data.length;
+    }
+
+    @Override
+    public ElementEncoding encoding() {
+      return ElementEncoding.ELEMENT_ENCODING_FIXED64;
+    }
+
+    @Override
+    public ByteString encode(int offset, int count) {
+      return ElementCodec.encodeFixed(data, offset, count);
+    }
+
+    @Override
+    public void accumulate(ElementCodec.Bytes payload, int offset, int count) {
+      for (int i = 0; i < count; i++) {
+        int at = offset + i;
+        data[at] = FixedPoint.add(data[at], payload.fixed64(i), at);
+      }
+    }
+
+    @Override
+    public void overwrite(ElementCodec.Bytes payload, int offset, int count) {
+      for (int i = 0; i < count; i++) {
+        data[offset + i] = payload.fixed64(i);
+      }
+    }
+
+    @Override
+    public void roundToWire(int offset, int count) {
+      // exact encoding: nothing to round
+    }
+  }
+
+  /** Floats, summed in FP32 whatever the wire encoding. */
+  final class Floats implements ReduceBuffer {
+    private final float[] data;
+    private final ElementEncoding encoding;
+
+    Floats(float[] data, ElementEncoding encoding) {
+      this.data = data;
+      this.encoding = encoding;
+    }
+
+    @Override
+    public int length() {
+      return data.length;
+    }
+
+    @Override
+    public ElementEncoding encoding() {
+      return encoding;
+    }
+
+    @Override
+    public ByteString encode(int offset, int count) {
+      return ElementCodec.encodeFloats(data, offset, count, encoding);
+    }
+
+    @Override
+    public void accumulate(ElementCodec.Bytes payload, int offset, int count) {
+      if (encoding == ElementEncoding.ELEMENT_ENCODING_FP32) {
+        for (int i = 0; i < count; i++) {
+          data[offset + i] += payload.fp32(i);
+        }
+      } else {
+        for (int i = 0; i < count; i++) {
+          data[offset + i] += payload.floatAt(i, encoding);
+        }
+      }
+    }
+
+    @Override
+    public void overwrite(ElementCodec.Bytes payload, int offset, int count) {
+      if (encoding == ElementEncoding.ELEMENT_ENCODING_FP32) {
+        for (int i = 0; i < count; i++) {
+          data[offset + i] = payload.fp32(i);
+        }
+      } else {
+        for (int i = 0; i < count; i++) {
+          data[offset + i] = payload.floatAt(i, encoding);
+        }
+      }
+    }
+
+    @Override
+    public void roundToWire(int offset, int count) {
+      if (ElementCodec.lossy(encoding)) {
+        for (int i = offset; i < offset + count; i++) {
+          data[i] = ElementCodec.roundTrip(data[i], encoding);
+        }
+      }
+    }
+  }
+}

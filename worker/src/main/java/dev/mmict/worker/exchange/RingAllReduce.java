@@ -1,0 +1,256 @@
+package dev.mmict.worker.exchange;
+
+import com.google.protobuf.ByteString;
+import dev.mmict.protocol.v1.ElementEncoding;
+import dev.mmict.protocol.v1.ExchangePhase;
+import dev.mmict.protocol.v1.GradientChunk;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One rank's side of a chunked ring all-reduce (reduce-scatter, then all-gather) over a {@link
+ * Transport}: after {@code allReduce*} returns, every rank's buffer holds the element-wise sum of
+ * all ranks' buffers, bit for bit the same on every rank.
+ *
+ * <p>Each rank sends {@code 2 (N-1)/N} of the vector to its successor and receives as much from
+ * its predecessor. Every chunk is checked on arrival (step and plan, sender, phase, chunk index and
+ * count, offset, element count, payload size, CRC-32C); a failure throws {@link
+ * ExchangeException} and leaves the buffer partly reduced, so the caller retries the whole step
+ * from its own gradients under a new plan id. Chunks left over from an older plan are discarded.
+ * Every wait is bounded by {@link ExchangeSettings#timeout()}. A chunk of a later round (a peer
+ * that already gave up this round and started the retry) fails this round at once and is kept
+ * for the next call, so use one instance per transport for all steps, one call at a time.
+ *
+ * <p>Sums: FIXED64 sums are exact, so the result does not depend on the ring's order of addition
+ * and, with per-micro-batch encoding ({@link MicroBatchGradientSum}), not on the number of ranks.
+ * Float sums are FP32 in ring order: identical on every rank of one run, but a different number
+ * of ranks adds in a different order and may change the last bits. FP16/BF16 wire encodings round
+ * every partial sum on each hop (lossy); the owner of each reduced segment rounds it the same way
+ * before the all-gather so that all ranks still end with identical bits.
+ */
+public final class RingAllReduce {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RingAllReduce.class);
+
+  private final Transport transport;
+  private final ExchangeSettings settings;
+  // A chunk of a later round, per sender, received while an earlier round was still running.
+  private final GradientChunk[] early;
+
+  /** The all-reduce of {@code transport}'s rank. */
+  public RingAllReduce(Transport transport, ExchangeSettings settings) {
+    this.transport = transport;
+    this.settings = settings;
+    this.early = new GradientChunk[transport.worldSize()];
+  }
+
+  /** Sums {@code data} over all ranks in place, exactly (FIXED64 on the wire). */
+  public void allReduceFixed(ExchangeRound round, long[] data)
+      throws ExchangeException, InterruptedException {
+    run(round, ReduceBuffer.ofFixed(data));
+  }
+
+  /** Sums {@code data} over all ranks in place in FP32, sent as {@code wire} (FP32/FP16/BF16). */
+  public void allReduceFloats(ExchangeRound round, float[] data, ElementEncoding wire)
+      throws ExchangeException, InterruptedException {
+    run(round, ReduceBuffer.ofFloats(data, wire));
+  }
+
+  private void run(ExchangeRound round, ReduceBuffer buffer)
+      throws ExchangeException, InterruptedException {
+    int n = transport.worldSize();
+    int rank = transport.rank();
+    if (n == 1) {
+      return;
+    }
+    RingLayout layout = new RingLayout(buffer.length(), n, settings.chunkElements());
+    Link link = new Link(round, buffer, layout, (rank + 1) % n, (rank + n - 1) % n);
+    for (int k = 0; k < n - 1; k++) {
+      link.transfer(ExchangePhase.EXCHANGE_PHASE_REDUCE_SCATTER, mod(rank - k, n), mod(rank - k - 1, n));
+    }
+    int owned = mod(rank + 1, n); // this rank now holds the complete sum of this segment
+    buffer.roundToWire(layout.segmentOffset(owned), layout.segmentLength(owned));
+    for (int k = 0; k < n - 1; k++) {
+      link.transfer(ExchangePhase.EXCHANGE_PHASE_ALL_GATHER, mod(rank + 1 - k, n), mod(rank - k, n));
+    }
+  }
+
+  private static int mod(int a, int n) {
+    return ((a % n) + n) % n;
+  }
+
+  /** The state of one all-reduce call: this rank's links to its ring neighbours. */
+  private final class Link {
+    private final ExchangeRound round;
+    private final ReduceBuffer buffer;
+    private final RingLayout layout;
+    private final int next;
+    private final int previous;
+
+    Link(ExchangeRound round, ReduceBuffer buffer, RingLayout layout, int next, int previous) {
+      this.round = round;
+      this.buffer = buffer;
+      this.layout = layout;
+      this.next = next;
+      this.previous = previous;
+    }
+
+    /** One ring step: send segment {@code sendSegment}, receive and apply {@code receiveSegment}. */
+    void transfer(ExchangePhase phase, int sendSegment, int receiveSegment)
+        throws ExchangeException, InterruptedException {
+      int toSend = layout.chunks(sendSegment);
+      int toReceive = layout.chunks(receiveSegment);
+      int received = 0;
+      // Sends never wait for this step's receives (the transport queues them), so the link to the
+      // next rank stays busy; chunks that have already arrived are applied between two sends.
+      for (int c = 0; c < toSend; c++) {
+        send(phase, sendSegment, c, toSend);
+        while (received < toReceive) {
+          Optional<GradientChunk> ready = receive(phase, receiveSegment, received, toReceive, Duration.ZERO);
+          if (ready.isEmpty()) {
+            break;
+          }
+          apply(phase, ready.get());
+          received++;
+        }
+      }
+      for (; received < toReceive; received++) {
+        Optional<GradientChunk> chunk = receive(phase, receiveSegment, received, toReceive, settings.timeout());
+        if (chunk.isEmpty()) {
+          throw failure(ExchangeException.Reason.TIMEOUT, previous, received,
+              "no " + phase + " chunk arrived within " + settings.timeout(), null);
+        }
+        apply(phase, chunk.get());
+      }
+    }
+
+    private void send(ExchangePhase phase, int segment, int chunkIndex, int totalChunks)
+        throws ExchangeException {
+      int offset = layout.chunkOffset(segment, chunkIndex);
+      int count = layout.chunkLength(segment, chunkIndex);
+      ByteString payload = buffer.encode(offset, count);
+      GradientChunk chunk =
+          GradientChunk.newBuilder()
+              .setStep(round.step())
+              .setPlanId(round.planId())
+              .setSenderRank(transport.rank())
+              .setPhase(phase)
+              .setChunkIndex(chunkIndex)
+              .setTotalChunks(totalChunks)
+              .setElementOffset(offset)
+              .setElementCount(count)
+              .setEncoding(buffer.encoding())
+              .setPayload(payload)
+              .setPayloadCrc32C(ElementCodec.crc32c(payload))
+              .build();
+      try {
+        transport.send(next, chunk, settings.timeout());
+      } catch (IOException e) {
+        throw failure(ExchangeException.Reason.TRANSPORT, next, chunkIndex, "cannot send: " + e.getMessage(), e);
+      }
+    }
+
+    /**
+     * The expected chunk {@code chunkIndex}, checked, or empty if none arrived within {@code wait}
+     * (zero: only what is already there). Stale chunks of older rounds are skipped.
+     */
+    private Optional<GradientChunk> receive(
+        ExchangePhase phase, int segment, int chunkIndex, int totalChunks, Duration wait)
+        throws ExchangeException, InterruptedException {
+      long deadline = System.nanoTime() + wait.toNanos();
+      while (true) {
+        Optional<GradientChunk> got = Optional.ofNullable(early[previous]);
+        early[previous] = null;
+        if (got.isEmpty()) {
+          try {
+            got = transport.receive(previous, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+          } catch (IOException e) {
+            throw failure(ExchangeException.Reason.TRANSPORT, previous, chunkIndex, "cannot receive: " + e.getMessage(), e);
+          }
+        }
+        if (got.isEmpty()) {
+          return got;
+        }
+        GradientChunk chunk = got.get();
+        if (round.isAfter(chunk.getStep(), chunk.getPlanId())) {
+          LOG.warn(
+              "discarding stale gradient chunk of step {} plan {} from rank {} while exchanging step {} plan {}",
+              chunk.getStep(), chunk.getPlanId(), chunk.getSenderRank(), round.step(), round.planId());
+          continue;
+        }
+        if (chunk.getStep() != round.step() || chunk.getPlanId() != round.planId()) {
+          early[previous] = chunk; // the first chunk of the round the peer moved on to
+          throw failure(ExchangeException.Reason.PROTOCOL, previous, chunkIndex,
+              "peer moved on to step " + chunk.getStep() + " plan " + chunk.getPlanId()
+                  + " while this rank expected " + phase + " chunk " + chunkIndex, null);
+        }
+        check(chunk, phase, segment, chunkIndex, totalChunks);
+        return got;
+      }
+    }
+
+    private void check(GradientChunk chunk, ExchangePhase phase, int segment, int chunkIndex, int totalChunks)
+        throws ExchangeException {
+      ExchangeException.Reason protocol = ExchangeException.Reason.PROTOCOL;
+      if (chunk.getSenderRank() != previous) {
+        throw failure(protocol, previous, chunkIndex, "chunk claims sender rank " + chunk.getSenderRank(), null);
+      }
+      if (chunk.getPhase() != phase) {
+        throw failure(protocol, previous, chunkIndex, "expected phase " + phase + ", got " + chunk.getPhase(), null);
+      }
+      if (chunk.getChunkIndex() != chunkIndex || chunk.getTotalChunks() != totalChunks) {
+        throw failure(protocol, previous, chunkIndex,
+            "expected chunk " + chunkIndex + " of " + totalChunks + ", got chunk "
+                + chunk.getChunkIndex() + " of " + chunk.getTotalChunks(), null);
+      }
+      long offset = layout.chunkOffset(segment, chunkIndex);
+      if (chunk.getElementOffset() != offset) {
+        throw failure(protocol, previous, chunkIndex,
+            "expected element offset " + offset + ", got " + chunk.getElementOffset()
+                + " (do the ranks agree on the vector length " + layout.length() + "?)", null);
+      }
+      if (chunk.getEncoding() != buffer.encoding()) {
+        throw failure(protocol, previous, chunkIndex,
+            "expected encoding " + buffer.encoding() + ", got " + chunk.getEncoding(), null);
+      }
+      int count = layout.chunkLength(segment, chunkIndex);
+      long expectedBytes = (long) count * ElementCodec.width(buffer.encoding());
+      if (chunk.getElementCount() != count || chunk.getPayload().size() != expectedBytes) {
+        throw failure(ExchangeException.Reason.WRONG_SIZE, previous, chunkIndex,
+            "expected " + count + " elements in " + expectedBytes + " bytes, got "
+                + chunk.getElementCount() + " elements in " + chunk.getPayload().size() + " bytes", null);
+      }
+      int crc = ElementCodec.bytes(chunk.getPayload()).crc32c();
+      if (crc != chunk.getPayloadCrc32C()) {
+        throw failure(ExchangeException.Reason.CORRUPT, previous, chunkIndex,
+            String.format("payload CRC-32C is %08x, the sender wrote %08x", crc, chunk.getPayloadCrc32C()), null);
+      }
+    }
+
+    private void apply(ExchangePhase phase, GradientChunk chunk) throws ExchangeException {
+      ElementCodec.Bytes payload = ElementCodec.bytes(chunk.getPayload());
+      int offset = Math.toIntExact(chunk.getElementOffset()); // checked against the layout
+      int count = chunk.getElementCount();
+      if (phase == ExchangePhase.EXCHANGE_PHASE_ALL_GATHER) {
+        buffer.overwrite(payload, offset, count);
+        return;
+      }
+      try {
+        buffer.accumulate(payload, offset, count);
+      } catch (FixedPointOverflowException e) {
+        throw new ExchangeException(
+            ExchangeException.Reason.OVERFLOW, round.step(), round.planId(), previous,
+            chunk.getChunkIndex(), e.elementIndex(), e.getMessage(), e);
+      }
+    }
+
+    private ExchangeException failure(
+        ExchangeException.Reason reason, int peer, long chunkIndex, String detail, Throwable cause) {
+      return new ExchangeException(
+          reason, round.step(), round.planId(), peer, chunkIndex, ExchangeException.UNKNOWN, detail, cause);
+    }
+  }
+}

@@ -1,0 +1,467 @@
+package dev.mmict.worker.exchange;
+
+import dev.mmict.protocol.v1.ExchangeHello;
+import dev.mmict.protocol.v1.ExchangeHelloReply;
+import dev.mmict.protocol.v1.GradientChunk;
+import dev.mmict.protocol.v1.ProtocolVersion;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data plane over TCP: one connection per ordered pair of ranks (a full mesh, opened once per
+ * membership), carrying length-delimited protobuf frames. A connection starts with {@link
+ * ExchangeHello} / {@link ExchangeHelloReply}; then the connecting rank sends {@link
+ * GradientChunk}s one way.
+ *
+ * <p>Threads: per outgoing link a writer thread drains a small bounded queue into the socket (so
+ * {@link #send} never blocks past its timeout, even if the peer stops reading); per incoming link
+ * a reader thread parses frames into an unbounded queue (bounded in practice by the ring, which
+ * never has more than the vector in flight). Those threads block on their sockets and end when
+ * {@link #close} closes them. Callers only ever wait with a timeout.
+ */
+public final class TcpTransport implements Transport {
+
+  /** Frames longer than this are refused as garbled (64 MiB, far above any sane chunk). */
+  public static final int MAX_FRAME_BYTES = 64 << 20;
+
+  private static final Logger LOG = LoggerFactory.getLogger(TcpTransport.class);
+  private static final int SEND_QUEUE_FRAMES = 8;
+  private static final int STREAM_BUFFER_BYTES = 64 << 10;
+  /** How long {@link #close} lets writers put already queued chunks on the wire. */
+  private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
+  /** Queued after the last chunk by {@link #close}: the writer flushes and ends. */
+  private static final GradientChunk END_OF_STREAM = GradientChunk.newBuilder().setStep(-1).build();
+
+  private final int rank;
+  private final int worldSize;
+  private final Outgoing[] outgoing;
+  private final Incoming[] incoming;
+  private volatile boolean closed;
+
+  private TcpTransport(int rank, int worldSize) {
+    this.rank = rank;
+    this.worldSize = worldSize;
+    this.outgoing = new Outgoing[worldSize];
+    this.incoming = new Incoming[worldSize];
+  }
+
+  /** A listening socket on {@code address} (port 0 picks a free one) for {@link #open}. */
+  public static ServerSocket listen(InetSocketAddress address) throws IOException {
+    ServerSocket listener = new ServerSocket();
+    listener.setReuseAddress(true);
+    listener.bind(address);
+    return listener;
+  }
+
+  /**
+   * Connects rank {@code rank} to every other rank: accepts their connections on {@code listener}
+   * (which the caller keeps and closes) and connects to {@code peers.get(j)} for every {@code j !=
+   * rank}. Gives up after {@code timeout}, naming the ranks still missing.
+   *
+   * @param step the first step the connections serve; every rank must pass the same
+   */
+  public static TcpTransport open(
+      ServerSocket listener, int rank, List<InetSocketAddress> peers, long step, Duration timeout)
+      throws IOException, InterruptedException {
+    int n = peers.size();
+    if (rank < 0 || rank >= n) {
+      throw new IllegalArgumentException("rank " + rank + " outside [0, " + n + ")");
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    TcpTransport transport = new TcpTransport(rank, n);
+    ExchangeHello hello =
+        ExchangeHello.newBuilder()
+            .setProtocolVersion(ProtocolVersion.PROTOCOL_VERSION_1)
+            .setRank(rank)
+            .setWorldSize(n)
+            .setStep(step)
+            .build();
+    CompletableFuture<Void> accepted =
+        CompletableFuture.runAsync(() -> transport.acceptAll(listener, hello, deadline), command -> {
+          Thread t = new Thread(command, "mmict-exchange-r" + rank + "-accept");
+          t.setDaemon(true);
+          t.start();
+        });
+    try {
+      for (int peer = 0; peer < n; peer++) {
+        if (peer != rank) {
+          transport.outgoing[peer] = transport.connect(peer, peers.get(peer), hello, deadline);
+        }
+      }
+      long left = Math.max(0, deadline - System.nanoTime());
+      try {
+        accepted.get(left, TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        throw new IOException(
+            "rank " + rank + ": no data-plane connection from ranks " + transport.missingIncoming()
+                + " within " + timeout);
+      } catch (ExecutionException e) {
+        throw new IOException("rank " + rank + ": accepting data-plane connections failed: " + e.getCause().getMessage(), e.getCause());
+      }
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      accepted.cancel(true);
+      transport.close();
+      throw e;
+    }
+    for (Outgoing out : transport.outgoing) {
+      if (out != null) {
+        out.start();
+      }
+    }
+    for (Incoming in : transport.incoming) {
+      if (in != null) {
+        in.start();
+      }
+    }
+    return transport;
+  }
+
+  @Override
+  public int rank() {
+    return rank;
+  }
+
+  @Override
+  public int worldSize() {
+    return worldSize;
+  }
+
+  @Override
+  public void send(int toRank, GradientChunk chunk, Duration timeout) throws IOException {
+    Outgoing out = outgoing[checkPeer(toRank)];
+    IOException failure = out.failure;
+    if (closed || failure != null) {
+      throw new IOException("link from rank " + rank + " to rank " + toRank + " is down"
+          + (failure != null ? ": " + failure.getMessage() : " (transport closed)"), failure);
+    }
+    try {
+      if (!out.queue.offer(chunk, timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        throw new IOException("rank " + toRank + " has not taken a chunk from rank " + rank + " for " + timeout);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while queueing a chunk for rank " + toRank, e);
+    }
+  }
+
+  @Override
+  public Optional<GradientChunk> receive(int fromRank, Duration timeout)
+      throws IOException, InterruptedException {
+    Incoming in = incoming[checkPeer(fromRank)];
+    if (closed) {
+      throw new IOException("transport of rank " + rank + " is closed");
+    }
+    Inbound item = in.queue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    if (item == null) {
+      return Optional.empty();
+    }
+    if (item.failure() != null) {
+      in.queue.offer(item); // the reader has stopped: every later receive fails the same way
+      throw new IOException("link from rank " + fromRank + " to rank " + rank + " failed: "
+          + item.failure().getMessage(), item.failure());
+    }
+    return Optional.of(item.chunk());
+  }
+
+  /**
+   * Closes every link. Chunks already queued still go out first (a rank's last sends are queued
+   * when its all-reduce returns), for at most a short grace period; then the sockets close.
+   */
+  @Override
+  public void close() {
+    closed = true;
+    long graceDeadline = System.nanoTime() + CLOSE_GRACE.toNanos();
+    for (Outgoing out : outgoing) {
+      if (out != null) {
+        out.finish(graceDeadline);
+      }
+    }
+    for (Outgoing out : outgoing) {
+      if (out != null) {
+        out.close();
+      }
+    }
+    for (Incoming in : incoming) {
+      if (in != null) {
+        in.close();
+      }
+    }
+  }
+
+  private int checkPeer(int peer) {
+    if (peer < 0 || peer >= worldSize || peer == rank) {
+      throw new IllegalArgumentException("rank " + rank + " has no link to rank " + peer + " (world size " + worldSize + ")");
+    }
+    return peer;
+  }
+
+  private synchronized List<Integer> missingIncoming() {
+    List<Integer> missing = new ArrayList<>();
+    for (int peer = 0; peer < worldSize; peer++) {
+      if (peer != rank && incoming[peer] == null) {
+        missing.add(peer);
+      }
+    }
+    return missing;
+  }
+
+  private Outgoing connect(int peer, InetSocketAddress address, ExchangeHello hello, long deadline)
+      throws IOException, InterruptedException {
+    IOException last = null;
+    // Bounded by the deadline: a peer may not be listening yet, so refused connects are retried.
+    while (System.nanoTime() < deadline) {
+      Socket socket = new Socket();
+      try {
+        socket.setTcpNoDelay(true);
+        socket.connect(address, remainingMillis(deadline));
+        socket.setSoTimeout(remainingMillis(deadline));
+        OutputStream out = new BufferedOutputStream(socket.getOutputStream(), STREAM_BUFFER_BYTES);
+        InputStream in = new BufferedInputStream(socket.getInputStream());
+        hello.writeDelimitedTo(out);
+        out.flush();
+        ExchangeHelloReply reply = ExchangeHelloReply.parseDelimitedFrom(in);
+        if (reply == null) {
+          throw new IOException("rank " + peer + " at " + address + " closed the connection during the hello");
+        }
+        if (!reply.getAccepted()) {
+          socket.close();
+          throw new RefusedException("rank " + peer + " at " + address + " refused rank " + rank + ": " + reply.getReason());
+        }
+        if (reply.getRank() != peer) {
+          socket.close();
+          throw new RefusedException("the worker at " + address + " is rank " + reply.getRank() + ", expected rank " + peer);
+        }
+        socket.setSoTimeout(0); // from now on, only close() ends the writer's blocking writes
+        return new Outgoing(peer, socket, out);
+      } catch (ConnectException | SocketTimeoutException e) {
+        socket.close();
+        last = e;
+        Thread.sleep(Math.min(20, Math.max(1, remainingMillis(deadline))));
+      } catch (IOException | RuntimeException e) {
+        socket.close();
+        throw e;
+      }
+    }
+    throw new IOException("rank " + rank + " could not connect to rank " + peer + " at " + address + " in time"
+        + (last != null ? ": " + last.getMessage() : ""), last);
+  }
+
+  private void acceptAll(ServerSocket listener, ExchangeHello own, long deadline) {
+    try {
+      while (!missingIncoming().isEmpty()) {
+        if (System.nanoTime() >= deadline) {
+          throw new SocketTimeoutException("accept deadline passed");
+        }
+        listener.setSoTimeout(remainingMillis(deadline));
+        Socket socket = listener.accept();
+        try {
+          acceptOne(socket, own, deadline);
+        } catch (IOException e) {
+          // A stranger or a stale worker must not break this membership's setup: log, go on.
+          LOG.warn("rank {}: refused a data-plane connection from {}: {}", rank, socket.getRemoteSocketAddress(), e.getMessage());
+          socket.close();
+        }
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private void acceptOne(Socket socket, ExchangeHello own, long deadline) throws IOException {
+    socket.setTcpNoDelay(true);
+    socket.setSoTimeout(remainingMillis(deadline));
+    InputStream in = new BufferedInputStream(socket.getInputStream(), STREAM_BUFFER_BYTES);
+    OutputStream out = new BufferedOutputStream(socket.getOutputStream());
+    ExchangeHello hello = ExchangeHello.parseDelimitedFrom(in);
+    if (hello == null) {
+      throw new IOException("connection closed before its hello");
+    }
+    String refusal = refusal(hello, own);
+    ExchangeHelloReply.Builder reply = ExchangeHelloReply.newBuilder().setRank(rank);
+    if (refusal != null) {
+      reply.setAccepted(false).setReason(refusal).build().writeDelimitedTo(out);
+      out.flush();
+      throw new IOException(refusal);
+    }
+    synchronized (this) {
+      incoming[hello.getRank()] = new Incoming(hello.getRank(), socket, in);
+    }
+    reply.setAccepted(true).build().writeDelimitedTo(out);
+    out.flush();
+    socket.setSoTimeout(0); // the reader blocks until a frame or close(); receive() is timed
+  }
+
+  private synchronized String refusal(ExchangeHello hello, ExchangeHello own) {
+    if (hello.getProtocolVersion() != own.getProtocolVersion()) {
+      return "protocol version " + hello.getProtocolVersion() + ", this worker speaks " + own.getProtocolVersion();
+    }
+    if (hello.getWorldSize() != worldSize) {
+      return "world size " + hello.getWorldSize() + ", this worker's ring has " + worldSize;
+    }
+    if (hello.getStep() != own.getStep()) {
+      return "step " + hello.getStep() + ", this worker is at step " + own.getStep();
+    }
+    if (hello.getRank() >= worldSize || hello.getRank() == rank) {
+      return "rank " + hello.getRank() + " is not a peer of rank " + rank;
+    }
+    if (incoming[hello.getRank()] != null) {
+      return "rank " + hello.getRank() + " is already connected";
+    }
+    return null;
+  }
+
+  private static int remainingMillis(long deadline) {
+    long millis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, millis));
+  }
+
+  /** A refusal from the peer: retrying the connect cannot help. */
+  private static final class RefusedException extends IOException {
+    RefusedException(String message) {
+      super(message);
+    }
+  }
+
+  /** A received chunk, or the failure that stopped the link's reader. */
+  private record Inbound(GradientChunk chunk, IOException failure) {}
+
+  /** The link to one peer: a writer thread draining a bounded queue into the socket. */
+  private final class Outgoing implements Closeable {
+    private final int peer;
+    private final Socket socket;
+    private final OutputStream out;
+    private final BlockingQueue<GradientChunk> queue = new ArrayBlockingQueue<>(SEND_QUEUE_FRAMES);
+    private final Thread writer;
+    private volatile IOException failure;
+
+    Outgoing(int peer, Socket socket, OutputStream out) {
+      this.peer = peer;
+      this.socket = socket;
+      this.out = out;
+      this.writer = new Thread(this::writeLoop, "mmict-exchange-r" + rank + "-to-" + peer);
+      writer.setDaemon(true);
+    }
+
+    void start() {
+      writer.start();
+    }
+
+    private void writeLoop() {
+      try {
+        while (true) {
+          GradientChunk chunk = queue.take();
+          if (chunk == END_OF_STREAM) {
+            out.flush();
+            socket.shutdownOutput(); // the reader sees a clean end of stream
+            return;
+          }
+          chunk.writeDelimitedTo(out);
+          if (queue.isEmpty()) {
+            out.flush();
+          }
+        }
+      } catch (InterruptedException e) {
+        // close() interrupts a writer that did not finish within the grace period
+      } catch (IOException e) {
+        if (!closed) {
+          failure = e;
+          LOG.warn("rank {}: data-plane link to rank {} failed: {}", rank, peer, e.getMessage());
+        }
+      }
+    }
+
+    /** Lets the writer drain its queue until {@code deadline} (nanoTime), if it is running. */
+    void finish(long deadline) {
+      if (!writer.isAlive()) {
+        return;
+      }
+      try {
+        if (queue.offer(END_OF_STREAM, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+          writer.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (writer.isAlive()) {
+        LOG.warn("rank {}: closing the link to rank {} with chunks still queued", rank, peer);
+      }
+    }
+
+    @Override
+    public void close() {
+      writer.interrupt();
+      try {
+        socket.close(); // also unblocks a write stuck on a peer that stopped reading
+      } catch (IOException e) {
+        LOG.debug("rank {}: closing the link to rank {}: {}", rank, peer, e.getMessage());
+      }
+    }
+  }
+
+  /** The link from one peer: a reader thread parsing frames into a queue. */
+  private final class Incoming implements Closeable {
+    private final int peer;
+    private final Socket socket;
+    private final InputStream in;
+    private final BlockingQueue<Inbound> queue = new LinkedBlockingQueue<>();
+    private final Thread reader;
+
+    Incoming(int peer, Socket socket, InputStream in) {
+      this.peer = peer;
+      this.socket = socket;
+      this.in = in;
+      this.reader = new Thread(this::readLoop, "mmict-exchange-r" + rank + "-from-" + peer);
+      reader.setDaemon(true);
+    }
+
+    void start() {
+      reader.start();
+    }
+
+    private void readLoop() {
+      try {
+        while (true) {
+          Optional<byte[]> frame = FrameIO.readFrame(in, MAX_FRAME_BYTES);
+          if (frame.isEmpty()) {
+            queue.add(new Inbound(null, new IOException("rank " + peer + " closed the connection")));
+            return;
+          }
+          queue.add(new Inbound(FrameIO.parseChunk(frame.get()), null));
+        }
+      } catch (IOException e) {
+        queue.add(new Inbound(null, closed ? new IOException("transport closed", e) : e));
+      }
+    }
+
+    @Override
+    public void close() {
+      try {
+        socket.close();
+      } catch (IOException e) {
+        LOG.debug("rank {}: closing the link from rank {}: {}", rank, peer, e.getMessage());
+      }
+    }
+  }
+}
