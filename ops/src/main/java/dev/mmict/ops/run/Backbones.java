@@ -17,6 +17,7 @@ import dev.mmict.storage.dataset.Dataset;
 import dev.mmict.storage.dataset.DemoSampler;
 import dev.mmict.storage.dataset.Sample;
 import dev.mmict.worker.train.DialogBuilder;
+import dev.mmict.worker.train.StepListener;
 import dev.mmict.worker.train.TaskMix;
 import dev.mmict.worker.train.TrainLoop;
 import dev.mmict.worker.train.TrainSettings;
@@ -116,16 +117,34 @@ final class Backbones {
           tokenizer.vocabSize(), p.steps(), p.tasks());
       TrainSettings settings = new TrainSettings(p.steps(), p.batchSize(), p.lr(), p.warmupSteps(),
           p.weightDecay(), config.seed(), p.contrastWeight(), p.gradClip());
-      List<TrainingStep.Result> results = new TrainLoop(model, new DialogBuilder(tokenizer,
-          config.model().maxTextTokens())).run(manager, mix, settings, new ProgressLog("pretrain"));
       Map<String, String> meta = new LinkedHashMap<>();
-      meta.put("mmict.pretrain.steps", Integer.toString(p.steps()));
       meta.put("mmict.pretrain.tasks", String.join(",", p.tasks()));
       meta.put("mmict.seed", Long.toString(config.seed()));
-      ModelStore.save(dir, model, tokenizer, meta);
+      ProgressLog progress = new ProgressLog("pretrain");
+      int every = Math.max(1, p.steps() / 6);
+      // Save along the way, so a run stopped late still leaves a usable backbone.
+      StepListener listener = (step, total, lr, r) -> {
+        progress.onStep(step, total, lr, r);
+        if ((step + 1) % every == 0 && step + 1 < total) {
+          save(dir, model, tokenizer, meta, step + 1);
+        }
+      };
+      List<TrainingStep.Result> results = new TrainLoop(model, new DialogBuilder(tokenizer,
+          config.model().maxTextTokens())).run(manager, mix, settings, listener);
+      save(dir, model, tokenizer, meta, p.steps());
       double secs = (System.nanoTime() - start) / 1e9;
       LOG.info("backbone written to {} after {}", dir, ProgressLog.duration(secs));
       return new Pretrained(dir, params, tailLoss(results), secs, tokenizer.vocabSize());
+    }
+  }
+
+  private static void save(Path dir, MmictModel model, WordTokenizer tokenizer, Map<String, String> meta, int steps) {
+    Map<String, String> m = new LinkedHashMap<>(meta);
+    m.put("mmict.pretrain.steps", Integer.toString(steps));
+    try {
+      ModelStore.save(dir, model, tokenizer, m);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot save the backbone to " + dir, e);
     }
   }
 

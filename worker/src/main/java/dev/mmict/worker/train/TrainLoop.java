@@ -21,6 +21,9 @@ import java.util.List;
  * is what one worker does when it is alone.
  */
 public final class TrainLoop {
+  /** Consecutive skipped updates (non-finite gradients) after which the run stops. */
+  static final int MAX_SKIPPED_IN_A_ROW = 10;
+
   private final MmictModel model;
   private final DialogBuilder builder;
 
@@ -49,6 +52,7 @@ public final class TrainLoop {
     try (AdamW optimizer = new AdamW(manager, 0.9, 0.999, 1e-8, settings.weightDecay())) {
       DialogContrast contrast = settings.contrastWeight() > 0 ? new DialogContrast(0.1) : null;
       TrainingStep step = new TrainingStep(model, optimizer, contrast, settings.contrastWeight(), settings.clipNorm());
+      int skippedInARow = 0;
       for (int s = 0; s < settings.steps(); s++) {
         Cursor c = cursors.get(schedule.get(s % schedule.size()));
         Mode mode = c.nextMode();
@@ -69,6 +73,11 @@ public final class TrainLoop {
         }
         double lr = lrs.at(s);
         TrainingStep.Result r = step.run(manager, dialogs, mode, positives, lr);
+        skippedInARow = r.skipped() ? skippedInARow + 1 : 0;
+        if (skippedInARow > MAX_SKIPPED_IN_A_ROW) {
+          throw new IllegalStateException(skippedInARow + " steps in a row had non-finite gradients (last at step "
+              + s + "): training diverged; lower the learning rate");
+        }
         results.add(r);
         listener.onStep(s, settings.steps(), lr, r);
       }

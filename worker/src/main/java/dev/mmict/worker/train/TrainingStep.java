@@ -15,6 +15,8 @@ import dev.mmict.hub.optim.AdamW;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One optimisation step on one replica, readable top to bottom: plan → encode → forward → loss
@@ -22,14 +24,16 @@ import java.util.Map;
  * gradient exchange; this single-process form applies its own gradients.
  */
 public final class TrainingStep {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingStep.class);
 
   /**
    * What a step reports.
    *
    * @param gradNorm the global L2 norm of the gradients before clipping
+   * @param skipped true when the gradients were not finite and no update was applied
    */
   public record Result(double loss, double lmLoss, double contrastLoss, int dialogs, int targetTokens,
-      double gradNorm) { }
+      double gradNorm, boolean skipped) { }
 
   private final MmictModel model;
   private final AdamW optimizer;
@@ -84,25 +88,40 @@ public final class TrainingStep {
         gc.backward(loss);
       }
       Map<String, NDArray> grads = new LinkedHashMap<>();
+      List<String> nonFinite = new java.util.ArrayList<>();
       double squares = 0;
       for (Params.Param p : params.trainable()) {
         NDArray g = p.value().getGradient();
         grads.put(p.name(), g);
-        squares += g.square().sum().getFloat();
+        double sq = g.square().sum().getFloat();
+        if (!Double.isFinite(sq)) {
+          nonFinite.add(p.name());
+        }
+        squares += sq;
       }
       double norm = Math.sqrt(squares);
-      if (!Double.isFinite(norm)) {
-        throw new IllegalStateException("non-finite gradient norm: training diverged");
+      boolean skip = !nonFinite.isEmpty();
+      if (skip) {
+        // As mixed-precision loss scaling does: drop this update, keep the run. The loop stops the
+        // run if it keeps happening.
+        LOG.warn("skipping an update: non-finite gradients in {} parameter(s), first {}", nonFinite.size(),
+            nonFinite.subList(0, Math.min(3, nonFinite.size())));
+      } else {
+        if (clipNorm > 0 && norm > clipNorm) {
+          float scale = (float) (clipNorm / norm);
+          grads.values().forEach(g -> g.muli(scale));
+        }
+        optimizer.update(params, grads, lr);
       }
-      if (clipNorm > 0 && norm > clipNorm) {
-        float scale = (float) (clipNorm / norm);
-        grads.values().forEach(g -> g.muli(scale));
-      }
-      optimizer.update(params, grads, lr);
+      // PyTorch accumulates gradients across backward passes: zero them. A non-finite gradient is
+      // overwritten, since NaN * 0 is still NaN.
       for (NDArray g : grads.values()) {
-        g.subi(g); // PyTorch accumulates gradients across backward passes
+        g.muli(0);
+        if (skip) {
+          g.set(g.isNaN(), 0f); // [shape of the parameter]
+        }
       }
-      return new Result(lm + contrastWeight * con, lm, con, dialogs.size(), plan.targetCount(), norm);
+      return new Result(lm + contrastWeight * con, lm, con, dialogs.size(), plan.targetCount(), norm, skip);
     }
   }
 }
