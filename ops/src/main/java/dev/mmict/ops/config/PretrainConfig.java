@@ -53,6 +53,6 @@ public record PretrainConfig(
     public static PretrainConfig defaults() {
         return new PretrainConfig(
                 List.of("shapes-pretrain-binding", "shapes-pretrain-caption", "shapes-pretrain-vqa"),
-                List.of(2, 1, 1), 3000, 16, 1e-3, 100, 0.05, 0.5, 3000, 1.0);
+                List.of(6, 1, 1), 3500, 16, 1e-3, 100, 0.05, 0.5, 3000, 1.0);
     }
 }

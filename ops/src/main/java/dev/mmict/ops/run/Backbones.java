@@ -102,8 +102,9 @@ final class Backbones {
     List<TaskMix> mix = new ArrayList<>();
     for (int i = 0; i < tasks.size(); i++) {
       TaskHandle t = tasks.get(i);
-      // Every format the frozen LLM will be asked to read later, so no baseline meets a new one.
-      List<Mode> modes = t.grouped() ? List.of(Mode.MMICT, Mode.VANILLA_ICT)
+      // Every format the frozen LLM will be asked to read later, so no baseline meets a new one;
+      // binding dialogs mostly in the MMICT format, where copying through VGT rows is hardest.
+      List<Mode> modes = t.grouped() ? List.of(Mode.MMICT, Mode.MMICT, Mode.VANILLA_ICT)
           : List.of(Mode.MMICT, Mode.VANILLA_ICT, Mode.VANILLA_FT);
       mix.add(new TaskMix(t.dataset(), p.weights().get(i), modes,
           t.grouped() ? DemoSampler.ALL : 2,
