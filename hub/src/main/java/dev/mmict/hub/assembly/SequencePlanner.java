@@ -37,15 +37,25 @@ public final class SequencePlanner {
 
   /** A plan for teacher-forced training: right-padded, labels on the query's target tokens. */
   public SequencePlan forTraining(List<Dialog> dialogs, Mode mode) {
-    return plan(dialogs, mode, false);
+    return plan(dialogs, mode, false, false);
+  }
+
+  /**
+   * A training plan for interleaved pretraining (as Flamingo trains): in the VanillaICT format the
+   * demonstrations' raw text tokens are labelled too, so a name that a dialog repeats teaches the
+   * LLM to copy from its context. The MMICT format feeds no demonstration tokens, so it is
+   * labelled as {@link #forTraining}.
+   */
+  public SequencePlan forInterleavedTraining(List<Dialog> dialogs, Mode mode) {
+    return plan(dialogs, mode, false, true);
   }
 
   /** A plan for generation: everything up to the prompt, left-padded, no labels. */
   public SequencePlan forGeneration(List<Dialog> dialogs, Mode mode) {
-    return plan(dialogs, mode, true);
+    return plan(dialogs, mode, true, false);
   }
 
-  private SequencePlan plan(List<Dialog> dialogs, Mode mode, boolean generation) {
+  private SequencePlan plan(List<Dialog> dialogs, Mode mode, boolean generation, boolean labelDemoText) {
     if (dialogs.isEmpty()) {
       throw new IllegalArgumentException("a batch needs at least one dialog");
     }
@@ -90,8 +100,11 @@ public final class SequencePlanner {
           for (int r = 0; r < q; r++) {
             s.add(item * (long) rowsPerItem + r, SequencePlan.IGNORE); // queries-only row
           }
-          for (int t : text) {
-            s.add(tableOffset + (long) t, SequencePlan.IGNORE); // raw caption token
+          for (int j = 0; j < text.length; j++) {
+            // Raw caption token; predicted from the position before when interleaved (not the first,
+            // whose predecessor is an image row).
+            long label = labelDemoText && j > 0 ? text[j] : SequencePlan.IGNORE;
+            s.add(tableOffset + (long) text[j], label);
           }
         }
         s.add(eocRow, SequencePlan.IGNORE);

@@ -69,6 +69,17 @@ class SequencePlannerTest {
   }
 
   @Test
+  void interleavedTrainingAlsoLabelsRawDemonstrationTextInVanillaIct() {
+    SequencePlan p = new SequencePlanner(Q, PAD, false).forInterleavedTraining(DIALOGS, Mode.VANILLA_ICT);
+    long[] labels0 = java.util.Arrays.copyOfRange(p.labels(), 0, 15);
+    // Demo 0's tokens 12 and 13 (not its first, which follows an image row), demo 1 has one token.
+    assertArrayEquals(new long[] {-100, -100, -100, 12, 13, -100, -100, -100, -100, -100, -100, -100, -100, 30, 2},
+        labels0);
+    SequencePlan mmict = new SequencePlanner(Q, PAD, false).forInterleavedTraining(DIALOGS, Mode.MMICT);
+    assertEquals(5, mmict.targetCount(), "the MMICT format has no demonstration tokens to label");
+  }
+
+  @Test
   void vanillaFtDropsDemonstrations() {
     SequencePlan p = new SequencePlanner(Q, PAD, false).forTraining(DIALOGS, Mode.VANILLA_FT);
     assertEquals(2, p.items());

@@ -102,9 +102,10 @@ final class Backbones {
     List<TaskMix> mix = new ArrayList<>();
     for (int i = 0; i < tasks.size(); i++) {
       TaskHandle t = tasks.get(i);
-      // Every format the frozen LLM will be asked to read later, so no baseline meets a new one;
-      // binding dialogs mostly in the MMICT format, where copying through VGT rows is hardest.
-      List<Mode> modes = t.grouped() ? List.of(Mode.MMICT, Mode.MMICT, Mode.VANILLA_ICT)
+      // Every format the frozen LLM will be asked to read later, so no baseline meets a new one.
+      // Interleaved VanillaICT batches teach copying (a dialog names each object twice); MMICT
+      // batches teach reading the same through VGT rows.
+      List<Mode> modes = t.grouped() ? List.of(Mode.MMICT, Mode.VANILLA_ICT)
           : List.of(Mode.MMICT, Mode.VANILLA_ICT, Mode.VANILLA_FT);
       mix.add(new TaskMix(t.dataset(), p.weights().get(i), modes,
           t.grouped() ? DemoSampler.ALL : 2,
@@ -117,7 +118,7 @@ final class Backbones {
       LOG.info("pretraining a backbone of {} parameters (vocabulary {}) for {} steps on {}", params,
           tokenizer.vocabSize(), p.steps(), p.tasks());
       TrainSettings settings = new TrainSettings(p.steps(), p.batchSize(), p.lr(), p.warmupSteps(),
-          p.weightDecay(), config.seed(), p.contrastWeight(), p.gradClip());
+          p.weightDecay(), config.seed(), p.contrastWeight(), p.gradClip(), true);
       Map<String, String> meta = new LinkedHashMap<>();
       meta.put("mmict.pretrain.tasks", String.join(",", p.tasks()));
       meta.put("mmict.seed", Long.toString(config.seed()));

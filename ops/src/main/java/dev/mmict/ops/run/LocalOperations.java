@@ -138,7 +138,7 @@ public final class LocalOperations implements Operations {
     DialogBuilder builder = new DialogBuilder(bb.tokenizer(), config.model().maxTextTokens());
     var t = config.trainer();
     TrainSettings settings = new TrainSettings(t.steps(), t.batchSize(), t.lr(), t.warmupSteps(), t.weightDecay(),
-        config.seed(), 0, t.gradClip());
+        config.seed(), 0, t.gradClip(), false);
     TaskMix mix = new TaskMix(task.dataset(), 1, List.of(mode), task.shots(config.data()), task.strategy(config.data()));
     long start = System.nanoTime();
     List<TrainingStep.Result> results = new TrainLoop(model, builder).run(manager, List.of(mix), settings,

@@ -51,7 +51,8 @@ public final class TrainLoop {
     List<TrainingStep.Result> results = new ArrayList<>();
     try (AdamW optimizer = new AdamW(manager, 0.9, 0.999, 1e-8, settings.weightDecay())) {
       DialogContrast contrast = settings.contrastWeight() > 0 ? new DialogContrast(0.1) : null;
-      TrainingStep step = new TrainingStep(model, optimizer, contrast, settings.contrastWeight(), settings.clipNorm());
+      TrainingStep step = new TrainingStep(model, optimizer, contrast, settings.contrastWeight(), settings.clipNorm())
+          .interleaved(settings.interleaved());
       int skippedInARow = 0;
       for (int s = 0; s < settings.steps(); s++) {
         Cursor c = cursors.get(schedule.get(s % schedule.size()));

@@ -11,10 +11,11 @@ package dev.mmict.worker.train;
  * @param seed seeds the query orders and the demonstration draws
  * @param contrastWeight weight of the dialog contrastive loss on MMICT batches (0 disables it)
  * @param clipNorm global gradient-norm clip (0 disables it)
+ * @param interleaved put the loss on demonstrations' raw text tokens too (pretraining)
  */
 public record TrainSettings(
     int steps, int batchSize, double lr, int warmupSteps, double weightDecay, long seed, double contrastWeight,
-    double clipNorm) {
+    double clipNorm, boolean interleaved) {
 
   /** Checks ranges. */
   public TrainSettings {

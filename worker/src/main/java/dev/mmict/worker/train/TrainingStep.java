@@ -40,6 +40,7 @@ public final class TrainingStep {
   private final DialogContrast contrast;
   private final double contrastWeight;
   private final double clipNorm;
+  private boolean interleaved;
 
   /**
    * @param contrast the dialog-level contrastive objective, or null to train on the LM loss only
@@ -55,6 +56,12 @@ public final class TrainingStep {
     this.clipNorm = clipNorm;
   }
 
+  /** Also puts the loss on demonstrations' raw text tokens (pretraining; see SequencePlanner). */
+  public TrainingStep interleaved(boolean on) {
+    this.interleaved = on;
+    return this;
+  }
+
   /**
    * Trains on one batch of dialogs.
    *
@@ -66,7 +73,8 @@ public final class TrainingStep {
     try (NDScope scope = new NDScope();
         NDManager step = manager.newSubManager()) {
       scope.suppressNotUsedWarning();
-      SequencePlan plan = model.planner().forTraining(dialogs, mode);
+      SequencePlan plan = interleaved
+          ? model.planner().forInterleavedTraining(dialogs, mode) : model.planner().forTraining(dialogs, mode);
       double lm;
       double con = 0;
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {

@@ -53,7 +53,7 @@ class TrainLoopTest {
     try (NDManager m = NDManager.newBaseManager(); MmictModel model = tinyModel(m, tok)) {
       List<TrainingStep.Result> results = new TrainLoop(model, new DialogBuilder(tok, 16)).run(m,
           List.of(new TaskMix(caption, 1, List.of(Mode.MMICT), 2, DemoSampler.Strategy.RANDOM)),
-          new TrainSettings(30, 8, 3e-3, 3, 0.0, 1, 0, 1.0), StepListener.NONE);
+          new TrainSettings(30, 8, 3e-3, 3, 0.0, 1, 0, 1.0, false), StepListener.NONE);
       assertEquals(30, results.size());
       double first = results.subList(0, 5).stream().mapToDouble(TrainingStep.Result::loss).average().orElseThrow();
       double last = results.subList(25, 30).stream().mapToDouble(TrainingStep.Result::loss).average().orElseThrow();
@@ -71,7 +71,7 @@ class TrainLoopTest {
       model.params().all().forEach((k, p) -> before.put(k, p.value().toFloatArray()));
       new TrainLoop(model, new DialogBuilder(tok, 16)).run(m,
           List.of(new TaskMix(caption, 1, List.of(Mode.MMICT), 2, DemoSampler.Strategy.RANDOM)),
-          new TrainSettings(3, 4, 1e-3, 0, 0.0, 1, 0, 0), StepListener.NONE);
+          new TrainSettings(3, 4, 1e-3, 0, 0.0, 1, 0, 0, false), StepListener.NONE);
       int trainable = 0;
       for (Params.Param p : model.params().all().values()) {
         boolean changed = !java.util.Arrays.equals(before.get(p.name()), p.value().toFloatArray());
@@ -98,7 +98,7 @@ class TrainLoopTest {
       List<TrainingStep.Result> r = new TrainLoop(model, new DialogBuilder(tok, 16)).run(m,
           List.of(new TaskMix(video, 1, List.of(Mode.MMICT, Mode.VANILLA_ICT, Mode.VANILLA_FT), 1,
               DemoSampler.Strategy.RANDOM)),
-          new TrainSettings(3, 2, 1e-3, 0, 0.0, 1, 0, 1.0), StepListener.NONE);
+          new TrainSettings(3, 2, 1e-3, 0, 0.0, 1, 0, 1.0, false), StepListener.NONE);
       for (TrainingStep.Result x : r) {
         assertTrue(Double.isFinite(x.loss()) && x.loss() > 0);
         assertTrue(x.gradNorm() > 0);
@@ -117,7 +117,7 @@ class TrainLoopTest {
         List<TrainingStep.Result> r = new TrainLoop(model, new DialogBuilder(tok, 16)).run(m,
             List.of(new TaskMix(binding, 1, List.of(Mode.MMICT, Mode.VANILLA_ICT), DemoSampler.ALL,
                 DemoSampler.Strategy.SAME_GROUP)),
-            new TrainSettings(4, 4, 1e-3, 1, 0.05, 9, 0.5, 1.0), StepListener.NONE);
+            new TrainSettings(4, 4, 1e-3, 1, 0.05, 9, 0.5, 1.0, false), StepListener.NONE);
         losses[run] = r.stream().mapToDouble(TrainingStep.Result::loss).toArray();
         finals[run] = model.params().get("opt_proj.weight").toFloatArray();
         assertTrue(r.get(0).contrastLoss() > 0, "MMICT batches of binding dialogs carry the contrastive loss");
