@@ -57,7 +57,8 @@ public final class MmictCommand implements Callable<Integer> {
                 .addSubcommand(new TrainCommand(operations))
                 .addSubcommand(new EvalCommand(operations))
                 .addSubcommand(new DataCommand())
-                .addSubcommand(new CheckpointsCommand());
+                .addSubcommand(new CheckpointsCommand())
+                .addSubcommand(new BenchCommand());
         PlannedCommands.all().forEach(commandLine::addSubcommand);
         commandLine.addSubcommand(new CommandLine.HelpCommand());
         FailureHandler failures = new FailureHandler(env);

@@ -21,7 +21,7 @@ final class PlannedCommands {
 
     /** Every planned command, in help order. */
     static List<Object> all() {
-        return List.of(new Bench(), new Sweep(), new Coordinator(), new Worker(),
+        return List.of(new Sweep(), new Coordinator(), new Worker(),
                 new Status());
     }
 
@@ -42,11 +42,6 @@ final class PlannedCommands {
             spec.commandLine().getErr().println(spec.qualifiedName() + ": not yet available (planned; see docs/cli.md)");
             return ExitCodes.USAGE_ERROR;
         }
-    }
-
-    @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-            description = "(planned) Measure step time, gradient-exchange throughput and thread settings.")
-    static final class Bench extends Planned {
     }
 
     @Command(name = "sweep", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
