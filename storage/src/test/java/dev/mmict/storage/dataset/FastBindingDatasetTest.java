@@ -143,4 +143,26 @@ class FastBindingDatasetTest {
     assertEquals(300, data.dialogCount("val"));
     assertNotEquals(data.get("val", 0).id(), data.get("test", 0).id());
   }
+
+  @Test
+  void aQueryCanRepeatTheExactPictureOfADemonstrationOfItsClass() throws Exception {
+    String yaml;
+    try (java.io.InputStream in = getClass().getResourceAsStream("/dev/mmict/storage/tasks/shapes-fastbinding.yaml")) {
+      yaml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+    FastBindingDataset repeat = (FastBindingDataset) Datasets.open(
+        Tasks.parse("repeat", yaml + "\nquery_repeats_demo: 1.0\n", "test"));
+    for (int d = 0; d < 20; d++) {
+      List<Sample> dialog = repeat.dialog("train", d);
+      Sample query = dialog.get(dialog.size() - 1);
+      assertTrue(query.queryable());
+      boolean same = dialog.subList(0, dialog.size() - 1).stream()
+          .anyMatch(s -> s.target().equals(query.target()) && s.frames().equals(query.frames()));
+      assertTrue(same, "dialog " + d + ": the query repeats a picture of its class");
+      List<Sample> fresh = data.dialog("train", d);
+      Sample freshQuery = fresh.get(fresh.size() - 1);
+      assertFalse(fresh.subList(0, fresh.size() - 1).stream().anyMatch(s -> s.frames().equals(freshQuery.frames())),
+          "by default the query is a fresh picture");
+    }
+  }
 }

@@ -186,6 +186,8 @@ public final class FastBindingDataset implements Dataset {
     return spec.name() + "/" + split + "/d" + d + "/" + (index - startsOf(split)[d]);
   }
 
+  private static final long REPEAT = 0x4E9E_A7L;
+
   @Override
   public Sample get(String split, int index) {
     int d = dialogOf(split, index);
@@ -193,7 +195,17 @@ public final class FastBindingDataset implements Dataset {
     Header h = header(split, d);
     boolean query = position == h.order().length;
     int slot = query ? h.querySlot() : h.order()[position];
-    SplittableRandom random = Seeds.random(spec.seed(), Seeds.of(split), d, position, SAMPLE);
+    int rendering = position;
+    if (query && spec.queryRepeatsDemo() > 0
+        && Seeds.random(spec.seed(), Seeds.of(split), d, REPEAT).nextDouble() < spec.queryRepeatsDemo()) {
+      for (int k = 0; k < h.order().length; k++) {
+        if (h.order()[k] == slot) {
+          rendering = k; // the same picture as this demonstration: the first of its class
+          break;
+        }
+      }
+    }
+    SplittableRandom random = Seeds.random(spec.seed(), Seeds.of(split), d, rendering, SAMPLE);
     Item item = renderer.item(h.classes()[slot], h.colours()[slot], random);
     List<Frame> frames = renderer.render(item, split, random);
     Map<String, String> attributes = item.attributes();

@@ -33,6 +33,7 @@ record TaskFile(
     Ways ways,
     Integer shots,
     Double shareColour,
+    Double queryRepeatsDemo,
     String fmnistDir) {
 
   /** Split sizes: samples for caption/vqa, dialogs for fastbinding. */

@@ -155,12 +155,14 @@ final class TaskResolver {
     int maxWays = 0;
     int shots = 0;
     double shareColour = 0;
+    double queryRepeatsDemo = 0;
     if (binding) {
       TaskFile.Ways ways = required(f.ways(), "ways");
       minWays = intIn(required(ways.min(), "ways.min"), 0, 2, classCount, "ways.min");
       maxWays = intIn(required(ways.max(), "ways.max"), 0, minWays, classCount, "ways.max");
       shots = intIn(f.shots(), 1, 1, 64, "shots");
       shareColour = doubleIn(f.shareColour(), 0.0, 0.0, 1.0, "share_colour");
+      queryRepeatsDemo = doubleIn(f.queryRepeatsDemo(), 0.0, 0.0, 1.0, "query_repeats_demo");
       TaskFile.NamePools pools = required(f.names(), "names");
       trainNames = words(required(pools.train(), "names.train"), "names.train", maxWays, 100_000);
       evalNames = words(required(pools.eval(), "names.eval"), "names.eval", maxWays, 100_000);
@@ -181,6 +183,7 @@ final class TaskResolver {
       forbid(f.shots(), "shots", "only fastbinding tasks set shots in the task (others: in the run config)");
       forbid(f.names(), "names", "only fastbinding tasks have name pools");
       forbid(f.shareColour(), "share_colour", "only fastbinding tasks share colours");
+      forbid(f.queryRepeatsDemo(), "query_repeats_demo", "only fastbinding tasks have a query to repeat");
     }
     Path fmnistDir = shapes ? null : Path.of(f.fmnistDir() == null ? DEFAULT_FMNIST_DIR : f.fmnistDir());
 
@@ -213,6 +216,7 @@ final class TaskResolver {
         maxWays,
         shots,
         shareColour,
+        queryRepeatsDemo,
         fmnistDir);
   }
 

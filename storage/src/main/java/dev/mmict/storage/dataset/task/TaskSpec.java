@@ -39,6 +39,8 @@ import java.util.Map;
  * @param maxWays most classes named in one dialog (fastbinding)
  * @param shots demonstrations per class in one dialog (fastbinding)
  * @param shareColour probability that all objects of a dialog share one colour (fastbinding)
+ * @param queryRepeatsDemo probability that a dialog's query shows exactly the picture of one of
+ *     its class's demonstrations (fastbinding; a pretraining curriculum: matching is then easy)
  * @param fmnistDir directory of the Fashion-MNIST IDX files (fmnist source)
  */
 public record TaskSpec(
@@ -70,6 +72,7 @@ public record TaskSpec(
     int maxWays,
     int shots,
     double shareColour,
+    double queryRepeatsDemo,
     Path fmnistDir) {
 
   /** An RGB colour, each channel 0–255. */
