@@ -149,11 +149,9 @@ public final class MmictModel implements AutoCloseable {
         missing.add(i);
       }
     }
-    long tokens = -1;
     if (!missing.isEmpty()) {
       List<Visual> todo = missing.stream().map(visuals::get).toList();
       NDArray feats = vision.forwardFrames(stack(manager, todo, frames, c, s)); // [I', V, E]
-      tokens = feats.getShape().get(1);
       float[] flat = feats.toFloatArray();
       int per = flat.length / todo.size();
       for (int j = 0; j < todo.size(); j++) {
@@ -166,7 +164,7 @@ public final class MmictModel implements AutoCloseable {
     }
     int per = rows[0].length;
     int width = config.vision().width();
-    tokens = per / width;
+    int tokens = per / width;
     float[] all = new float[rows.length * per];
     for (int i = 0; i < rows.length; i++) {
       System.arraycopy(rows[i], 0, all, i * per, per);

@@ -157,12 +157,9 @@ public final class LocalOperations implements Operations {
       NDManager manager, boolean withDemos, double trainSeconds, double loss) {
     EvalConfig e = config.eval();
     var tok = bb.tokenizer();
-    GenerationConfig gen = e.beams() == 1
-        ? GenerationConfig.greedy(e.maxNewTokens(), tok.eosId(), tok.padId())
-        : GenerationConfig.beamSearch(e.beams(), e.maxNewTokens(), e.minNewTokens(), tok.eosId(), tok.padId());
-    if (e.beams() == 1 && e.minNewTokens() > 0) {
-      gen = GenerationConfig.beamSearch(1, e.maxNewTokens(), e.minNewTokens(), tok.eosId(), tok.padId());
-    }
+    // One beam is greedy decoding (the generator's tests hold it to that), min/max honoured alike.
+    GenerationConfig gen = GenerationConfig.beamSearch(e.beams(), e.maxNewTokens(), e.minNewTokens(),
+        tok.eosId(), tok.padId());
     EvalSettings s = new EvalSettings(mode, withDemos, task.shots(config.data()), task.strategy(config.data()),
         e.samples(), e.batchSize(), gen, config.seed());
     Evaluator.Report r = new Evaluator(model, new DialogBuilder(tok, config.model().maxTextTokens()))
