@@ -72,7 +72,9 @@ public final class LocalOperations implements Operations {
     try (NDManager manager = NDManager.newBaseManager()) {
       ModelStore.Loaded bb = Backbones.load(config, manager);
       try (MmictModel model = bb.model()) {
-        rows.addAll(finetuneAndEvaluate(config, task, mode, bb, manager, false));
+        TrainCheckpointing checkpoints = new TrainCheckpointing(config, request.outDir());
+        rows.addAll(finetuneAndEvaluate(config, task, mode, bb, manager, false, checkpoints));
+        report.putAll(checkpoints.report());
         Path saved = request.outDir().resolve("model");
         ModelStore.save(saved, model, bb.tokenizer(), Map.of("mmict.finetuned.task", task.name(),
             "mmict.finetuned.mode", mode.label()));
@@ -120,7 +122,7 @@ public final class LocalOperations implements Operations {
           ModelStore.Loaded bb = Backbones.load(backbone, config.seed(), manager);
           try (MmictModel model = bb.model()) {
             boolean noDemosToo = config.demo().alsoWithoutDemos() && mode == Mode.MMICT;
-            rows.addAll(finetuneAndEvaluate(config, task, mode, bb, manager, noDemosToo));
+            rows.addAll(finetuneAndEvaluate(config, task, mode, bb, manager, noDemosToo, null));
             report.putIfAbsent("parameters", parameterCounts(model));
           }
         }
@@ -130,9 +132,12 @@ public final class LocalOperations implements Operations {
     finish(request, rows, report);
   }
 
-  /** Fine-tunes the loaded backbone in {@code mode} on {@code task}, then evaluates it. */
+  /**
+   * Fine-tunes the loaded backbone in {@code mode} on {@code task}, then evaluates it; with
+   * {@code checkpoints} (null: none) it writes checkpoints and may resume from one.
+   */
   private List<ResultRow> finetuneAndEvaluate(RunConfig config, TaskHandle task, Mode mode, ModelStore.Loaded bb,
-      NDManager manager, boolean alsoWithoutDemos) {
+      NDManager manager, boolean alsoWithoutDemos, TrainCheckpointing checkpoints) throws IOException {
     MmictModel model = bb.model();
     model.setTrainable(MmictModel.FINETUNED);
     DialogBuilder builder = new DialogBuilder(bb.tokenizer(), config.model().maxTextTokens());
@@ -140,11 +145,16 @@ public final class LocalOperations implements Operations {
     TrainSettings settings = new TrainSettings(t.steps(), t.batchSize(), t.lr(), t.warmupSteps(), t.weightDecay(),
         config.seed(), 0, t.gradClip(), false);
     TaskMix mix = new TaskMix(task.dataset(), 1, List.of(mode), task.shots(config.data()), task.strategy(config.data()));
+    TrainCheckpointing.Start from = checkpoints == null ? new TrainCheckpointing.Start(null, TrainLoop.StateHook.NONE)
+        : checkpoints.start(model, List.of(mix), manager);
     long start = System.nanoTime();
     List<TrainingStep.Result> results = new TrainLoop(model, builder).run(manager, List.of(mix), settings,
-        new ProgressLog(task.name() + " " + mode.label()));
+        new ProgressLog(task.name() + " " + mode.label()), from.resume(), from.hook());
     double secs = (System.nanoTime() - start) / 1e9;
-    double loss = Backbones.tailLoss(results);
+    double loss = results.isEmpty() ? Double.NaN : Backbones.tailLoss(results);
+    if (checkpoints != null) {
+      checkpoints.ran(results.size());
+    }
     List<ResultRow> rows = new ArrayList<>();
     rows.add(evaluate(config, task, mode, model, bb, manager, config.eval().withDemos(), secs, loss));
     if (alsoWithoutDemos) {

@@ -14,6 +14,7 @@ final class ProgressLog implements StepListener {
   private double normSum;
   private int lossCount;
   private long dialogs;
+  private int ran;
 
   ProgressLog(String label) {
     this.label = label;
@@ -25,10 +26,11 @@ final class ProgressLog implements StepListener {
     normSum += r.gradNorm();
     lossCount++;
     dialogs += r.dialogs();
+    ran++; // steps this process ran: a resumed run starts past step 0
     int every = Math.max(1, total / 20);
     if ((step + 1) % every == 0 || step + 1 == total) {
       double secs = (System.nanoTime() - start) / 1e9;
-      double eta = secs / (step + 1) * (total - step - 1);
+      double eta = secs / ran * (total - step - 1);
       LOG.info(String.format("%s step %d/%d loss %.4f grad-norm %.3f lr %.2e %.1f dialogs/s eta %s", label,
           step + 1, total, lossSum / lossCount, normSum / lossCount, lr, dialogs / secs, duration(eta)));
       lossSum = 0;
