@@ -99,7 +99,8 @@ public final class MmictModel implements AutoCloseable {
 
   /**
    * Where frozen vision features are kept: an in-memory {@link FeatureCache} unless replaced
-   * (e.g. by an on-disk store); null turns caching off, so the encoder runs on every visual.
+   * (e.g. by an on-disk store); null turns caching off, so the encoder runs on every visual. The
+   * model closes the store it holds when it is closed itself (a replaced store is not closed).
    */
   public void setFeatureStore(VisualFeatureStore store) {
     this.cache = store;
@@ -254,6 +255,13 @@ public final class MmictModel implements AutoCloseable {
 
   @Override
   public void close() {
-    params.close();
+    try {
+      VisualFeatureStore store = cache;
+      if (store != null) {
+        store.close();
+      }
+    } finally {
+      params.close();
+    }
   }
 }

@@ -6,7 +6,7 @@ package dev.mmict.hub.model;
  * only calls it while the encoder is frozen; a store must never return features stored under
  * another fingerprint.
  */
-public interface VisualFeatureStore {
+public interface VisualFeatureStore extends AutoCloseable {
 
   /** The features [V·E, flattened] of {@code key} under {@code encoderFingerprint}, or null. */
   float[] get(String encoderFingerprint, String key);
@@ -20,4 +20,9 @@ public interface VisualFeatureStore {
 
   /** Number of visuals stored (for reports). */
   int size();
+
+  /** Releases what the store holds (files, locks); the model calls it when it is closed. Default: nothing. */
+  @Override
+  default void close() {
+  }
 }

@@ -320,6 +320,11 @@ public final class DiskFeatureCache implements AutoCloseable {
     return FeatureRecord.rounded(values);
   }
 
+  /** {@code values} as a cache would return them after a put: each rounded to float16. */
+  public static float[] asStored(float[] values) {
+    return FeatureRecord.rounded(values);
+  }
+
   /** Whether every value fits float16 (finite, |v| ≤ 65504), so that {@link #put} accepts them. */
   public static boolean representable(float[] values) {
     return FeatureRecord.firstUnrepresentable(values) < 0;
