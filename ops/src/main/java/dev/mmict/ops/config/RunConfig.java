@@ -11,6 +11,7 @@ package dev.mmict.ops.config;
  * @param eval evaluation settings
  * @param pretrain backbone pretraining settings
  * @param demo what {@code mmict demo} compares
+ * @param cache the frozen-feature cache
  */
 public record RunConfig(
         long seed,
@@ -19,11 +20,12 @@ public record RunConfig(
         TrainerConfig trainer,
         EvalConfig eval,
         PretrainConfig pretrain,
-        DemoConfig demo) {
+        DemoConfig demo,
+        CacheConfig cache) {
 
     /** The values used for every key a config file and {@code --set} leave out. */
     public static RunConfig defaults() {
         return new RunConfig(42, ModelConfig.defaults(), DataConfig.defaults(), TrainerConfig.defaults(),
-                EvalConfig.defaults(), PretrainConfig.defaults(), DemoConfig.defaults());
+                EvalConfig.defaults(), PretrainConfig.defaults(), DemoConfig.defaults(), CacheConfig.defaults());
     }
 }
