@@ -52,7 +52,7 @@ public final class MmictModel implements AutoCloseable {
   private final Linear proj;
   private final OptLM llm;
   private final SequencePlanner planner;
-  private final FeatureCache cache = new FeatureCache();
+  private VisualFeatureStore cache = new FeatureCache();
   private String visionFingerprint;
 
   /** Builds a freshly initialised model (every parameter trainable until frozen). */
@@ -97,6 +97,20 @@ public final class MmictModel implements AutoCloseable {
     visionFingerprint = visionFrozen ? fingerprint("visual_encoder.") : null;
   }
 
+  /**
+   * Where frozen vision features are kept: an in-memory {@link FeatureCache} unless replaced
+   * (e.g. by an on-disk store); null turns caching off, so the encoder runs on every visual. The
+   * model closes the store it holds when it is closed itself (a replaced store is not closed).
+   */
+  public void setFeatureStore(VisualFeatureStore store) {
+    this.cache = store;
+  }
+
+  /** The fingerprint of the frozen vision encoder the feature store is keyed by, or null while it trains. */
+  public String visionFingerprint() {
+    return visionFingerprint;
+  }
+
   /** sha256 over the names, shapes and values of the parameters whose names start with prefix. */
   public String fingerprint(String prefix) {
     try {
@@ -137,14 +151,15 @@ public final class MmictModel implements AutoCloseable {
             + frames + "); got " + v.frames());
       }
     }
-    if (visionFingerprint == null) {
+    VisualFeatureStore store = cache;
+    if (visionFingerprint == null || store == null) {
       return vision.forwardFrames(stack(manager, visuals, frames, c, s)); // [I, V, E]
     }
     float[][] rows = new float[visuals.size()][];
     List<Integer> missing = new java.util.ArrayList<>();
     for (int i = 0; i < visuals.size(); i++) {
       Visual v = visuals.get(i);
-      rows[i] = v.key() == null ? null : cache.get(visionFingerprint, v.key());
+      rows[i] = v.key() == null ? null : store.get(visionFingerprint, v.key());
       if (rows[i] == null) {
         missing.add(i);
       }
@@ -156,10 +171,8 @@ public final class MmictModel implements AutoCloseable {
       int per = flat.length / todo.size();
       for (int j = 0; j < todo.size(); j++) {
         float[] row = java.util.Arrays.copyOfRange(flat, j * per, (j + 1) * per);
-        rows[missing.get(j)] = row;
-        if (todo.get(j).key() != null) {
-          cache.put(visionFingerprint, todo.get(j).key(), row);
-        }
+        // Use what the store will serve later (float16 on disk), so cold and warm runs agree.
+        rows[missing.get(j)] = todo.get(j).key() == null ? row : store.put(visionFingerprint, todo.get(j).key(), row);
       }
     }
     int per = rows[0].length;
@@ -234,13 +247,21 @@ public final class MmictModel implements AutoCloseable {
     return Generator.generate(llm, out.inputs(), out.mask(), generation);
   }
 
-  /** Number of cached visuals (for reports). */
+  /** Number of cached visuals (for reports); 0 when caching is off. */
   public int cachedVisuals() {
-    return cache.size();
+    VisualFeatureStore store = cache;
+    return store == null ? 0 : store.size();
   }
 
   @Override
   public void close() {
-    params.close();
+    try {
+      VisualFeatureStore store = cache;
+      if (store != null) {
+        store.close();
+      }
+    } finally {
+      params.close();
+    }
   }
 }

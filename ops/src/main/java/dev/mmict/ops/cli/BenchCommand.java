@@ -3,10 +3,14 @@ package dev.mmict.ops.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.mmict.ops.ExitCodes;
+import dev.mmict.ops.config.ConfigLoader;
+import dev.mmict.ops.config.RunConfig;
+import dev.mmict.ops.run.CacheBenchmark;
 import dev.mmict.worker.exchange.ExchangeBenchmark;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -22,7 +26,7 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Benchmarks that print figures (ratios measured side by side in one run).",
-        subcommands = {BenchCommand.Exchange.class})
+        subcommands = {BenchCommand.Exchange.class, BenchCommand.Cache.class})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -76,6 +80,54 @@ final class BenchCommand implements Callable<Integer> {
             Map<String, Object> figures = ExchangeBenchmark.run(
                     new ExchangeBenchmark.Settings(ranks, sizes, d.warmups(), iterations, d.chunkElements()));
             spec.commandLine().getOut().print(ExchangeBenchmark.format(figures));
+            spec.commandLine().getOut().flush();
+            if (report != null) {
+                writeReport(report, figures);
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "cache", mixinStandardHelpOptions = true,
+            description = "Fine-tuning time without the frozen-feature cache, with it cold (filling) and with it warm,"
+                    + " the same steps from the same backbone in one run; ratio = no-cache / warm-cache time"
+                    + " (target >= 3).",
+            footer = {"", "Example:", "  mmict bench cache --steps 8 --report cache.json",
+                "  mmict bench cache --set data.task=shapes-caption --set trainer.batchSize=8"})
+    static final class Cache implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        VerboseOption verbose;
+
+        @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (default: the defaults).")
+        Path config;
+
+        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one configuration key; repeatable.")
+        List<String> overrides = new ArrayList<>();
+
+        @Option(names = "--steps", defaultValue = "8", description = "Timed steps per pass (default ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Option(names = "--warmup-steps", defaultValue = "2",
+                description = "Untimed steps before the passes (default ${DEFAULT-VALUE}).")
+        int warmupSteps;
+
+        @Option(names = "--work-dir", paramLabel = "DIR",
+                description = "Where the temporary cache directory is made and removed (default: the system temp).")
+        Path workDir;
+
+        @Option(names = "--report", description = "Write the figures as JSON here.")
+        Path report;
+
+        @Override
+        public Integer call() throws Exception {
+            RunConfig resolved = new ConfigLoader().load(RunConfig.class, config, overrides);
+            Path work = workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir"));
+            Map<String, Object> figures = CacheBenchmark.run(resolved,
+                    new CacheBenchmark.Settings(steps, warmupSteps, work));
+            spec.commandLine().getOut().print(CacheBenchmark.format(figures));
             spec.commandLine().getOut().flush();
             if (report != null) {
                 writeReport(report, figures);

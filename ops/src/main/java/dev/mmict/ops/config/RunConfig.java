@@ -12,6 +12,7 @@ package dev.mmict.ops.config;
  * @param pretrain backbone pretraining settings
  * @param demo what {@code mmict demo} compares
  * @param checkpoint checkpoints written by {@code train}, and resuming from them
+ * @param cache the frozen-feature cache
  */
 public record RunConfig(
         long seed,
@@ -21,12 +22,13 @@ public record RunConfig(
         EvalConfig eval,
         PretrainConfig pretrain,
         DemoConfig demo,
-        CheckpointConfig checkpoint) {
+        CheckpointConfig checkpoint,
+        CacheConfig cache) {
 
     /** The values used for every key a config file and {@code --set} leave out. */
     public static RunConfig defaults() {
         return new RunConfig(42, ModelConfig.defaults(), DataConfig.defaults(), TrainerConfig.defaults(),
                 EvalConfig.defaults(), PretrainConfig.defaults(), DemoConfig.defaults(),
-                CheckpointConfig.defaults());
+                CheckpointConfig.defaults(), CacheConfig.defaults());
     }
 }

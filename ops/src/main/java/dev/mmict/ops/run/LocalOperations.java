@@ -95,6 +95,7 @@ public final class LocalOperations implements Operations {
       ModelStore.Loaded bb = Backbones.load(config, manager);
       try (MmictModel model = bb.model()) {
         model.setTrainable(n -> false); // evaluation only: frozen, so vision features are cached
+        FeatureStores.attach(config.cache(), model);
         rows.add(evaluate(config, task, mode, model, bb, manager, config.eval().withDemos(), 0, Double.NaN));
       }
     }
@@ -140,6 +141,7 @@ public final class LocalOperations implements Operations {
       NDManager manager, boolean alsoWithoutDemos, TrainCheckpointing checkpoints) throws IOException {
     MmictModel model = bb.model();
     model.setTrainable(MmictModel.FINETUNED);
+    FeatureStores.attach(config.cache(), model);
     DialogBuilder builder = new DialogBuilder(bb.tokenizer(), config.model().maxTextTokens());
     var t = config.trainer();
     TrainSettings settings = new TrainSettings(t.steps(), t.batchSize(), t.lr(), t.warmupSteps(), t.weightDecay(),

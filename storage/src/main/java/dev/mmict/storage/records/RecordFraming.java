@@ -56,7 +56,7 @@ public final class RecordFraming {
   }
 
   /** The 12 header bytes of a record of {@code dataLength} bytes. */
-  static byte[] header(long dataLength) {
+  public static byte[] header(long dataLength) {
     ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     b.putLong(0, dataLength);
     b.putInt(8, maskedCrc32c(b.array(), 0, 8));
@@ -64,7 +64,7 @@ public final class RecordFraming {
   }
 
   /** The 4 footer bytes of a record holding {@code data}. */
-  static byte[] footer(byte[] data) {
+  public static byte[] footer(byte[] data) {
     ByteBuffer b = ByteBuffer.allocate(FOOTER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     b.putInt(0, maskedCrc32c(data, 0, data.length));
     return b.array();

@@ -67,7 +67,10 @@ public final class DialogBuilder {
     return ids.length <= maxTextTokens ? ids : Arrays.copyOf(ids, maxTextTokens);
   }
 
-  /** The normalised pixels of a sample, keyed by its id for the feature cache. */
+  /**
+   * The normalised pixels of a sample, keyed for the feature cache by {@link #visualKey}: its id
+   * plus a digest of the pixels themselves.
+   */
   public static Visual visual(Sample s) {
     List<Frame> frames = s.frames();
     int per = frames.get(0).pixels().length;
@@ -77,6 +80,28 @@ public final class DialogBuilder {
       float[] norm = ImageNormalizer.normalizeInPlace(fr.pixels().clone(), fr.height(), fr.width());
       System.arraycopy(norm, 0, all, f * per, per);
     }
-    return new Visual(s.id(), all, frames.size());
+    return new Visual(visualKey(s.id(), all, frames.size()), all, frames.size());
+  }
+
+  /**
+   * {@code id@<16 hex digits>}: the sample id and the first 64 bits of the sha256 of the frame
+   * count and the normalised pixels. The id alone is not enough for a cache that outlives a run:
+   * another crop (augmentation seed), image size or an edited task gives the same id other pixels,
+   * and those must never be served the old features. Hashing costs microseconds per picture; the
+   * encoder it saves costs far more.
+   */
+  public static String visualKey(String id, float[] pixels, int frames) {
+    java.security.MessageDigest md;
+    try {
+      md = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+    java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(4 + 4 * pixels.length)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    buf.putInt(frames);
+    buf.asFloatBuffer().put(pixels);
+    md.update(buf.array());
+    return id + "@" + java.util.HexFormat.of().formatHex(md.digest(), 0, 8);
   }
 }

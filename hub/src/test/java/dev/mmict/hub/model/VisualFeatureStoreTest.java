@@ -1,0 +1,117 @@
+package dev.mmict.hub.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import dev.mmict.hub.assembly.Visual;
+import dev.mmict.hub.io.HalfPrecision;
+import dev.mmict.hub.lm.OptConfig;
+import dev.mmict.hub.mhub.MHubConfig;
+import dev.mmict.hub.vision.VitConfig;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** How {@link MmictModel#encodeVisuals} uses a {@link VisualFeatureStore}. */
+class VisualFeatureStoreTest {
+
+  /** Keeps values rounded to float16, as the disk cache does, and counts calls. */
+  private static final class HalfStore implements VisualFeatureStore {
+    final Map<String, float[]> values = new HashMap<>();
+    final List<String> fingerprints = new ArrayList<>();
+    int gets;
+    int puts;
+
+    @Override
+    public float[] get(String fingerprint, String key) {
+      gets++;
+      fingerprints.add(fingerprint);
+      return values.get(fingerprint + "/" + key);
+    }
+
+    @Override
+    public float[] put(String fingerprint, String key, float[] features) {
+      puts++;
+      float[] r = new float[features.length];
+      for (int i = 0; i < r.length; i++) {
+        r[i] = HalfPrecision.halfToFloat(HalfPrecision.floatToHalf(features[i]));
+      }
+      values.put(fingerprint + "/" + key, r);
+      return r;
+    }
+
+    @Override
+    public int size() {
+      return values.size();
+    }
+  }
+
+  private static MmictModel tiny(NDManager m) {
+    MmictConfig cfg = new MmictConfig(new VitConfig(16, 8, 3, 16, 1, 2, 2.0, 1e-6),
+        new MHubConfig(16, 2, 1, 32, 1, 16, 2, 12, 16, 1e-12),
+        new OptConfig(16, 2, 1, 32, 12, 64, 1e-5, 0), false);
+    return new MmictModel(m, cfg, 5, 0);
+  }
+
+  private static Visual picture(String key, int seed) {
+    Random r = new Random(seed);
+    float[] px = new float[3 * 16 * 16];
+    for (int i = 0; i < px.length; i++) {
+      px[i] = (float) r.nextGaussian();
+    }
+    return new Visual(key, px, 1);
+  }
+
+  @Test
+  void coldAndWarmCallsServeWhatTheStoreKeeps() {
+    try (NDManager m = NDManager.newBaseManager(); MmictModel model = tiny(m)) {
+      model.setTrainable(MmictModel.FINETUNED);
+      List<Visual> batch = List.of(picture("a", 1), picture(null, 2), picture("b", 3));
+      model.setFeatureStore(null);
+      float[] raw = model.encodeVisuals(m, batch).toFloatArray();
+      assertEquals(0, model.cachedVisuals());
+
+      HalfStore store = new HalfStore();
+      model.setFeatureStore(store);
+      float[] cold = model.encodeVisuals(m, batch).toFloatArray();
+      assertEquals(2, store.puts, "the keyless visual is not stored");
+      float[] warm = model.encodeVisuals(m, batch).toFloatArray();
+      assertEquals(2, store.puts, "a warm call stores nothing");
+      assertArrayEquals(cold, warm, "cold and warm calls give the same features");
+      assertFalse(java.util.Arrays.equals(raw, cold), "features are the store's float16 values");
+      int per = raw.length / 3;
+      for (int i = 0; i < raw.length; i++) {
+        boolean keyless = i >= per && i < 2 * per;
+        float expected = keyless ? raw[i] : HalfPrecision.halfToFloat(HalfPrecision.floatToHalf(raw[i]));
+        assertEquals(expected, cold[i], 0f, "value " + i);
+      }
+      assertTrue(store.fingerprints.stream().allMatch(model.visionFingerprint()::equals));
+      assertEquals(2, model.cachedVisuals());
+    }
+  }
+
+  @Test
+  void aTrainableEncoderBypassesTheStoreAndAChangedOneHasAnotherFingerprint() {
+    try (NDManager m = NDManager.newBaseManager(); MmictModel model = tiny(m)) {
+      HalfStore store = new HalfStore();
+      model.setFeatureStore(store);
+      model.setTrainable(n -> true);
+      model.encodeVisuals(m, List.of(picture("a", 1)));
+      assertEquals(0, store.gets + store.puts);
+      assertEquals(null, model.visionFingerprint());
+
+      model.setTrainable(MmictModel.FINETUNED);
+      String before = model.visionFingerprint();
+      model.params().get("visual_encoder.cls_token").addi(0.5f);
+      model.setTrainable(MmictModel.FINETUNED);
+      assertNotEquals(before, model.visionFingerprint());
+    }
+  }
+}
