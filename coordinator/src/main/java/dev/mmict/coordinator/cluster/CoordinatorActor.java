@@ -139,6 +139,9 @@ public final class CoordinatorActor extends AbstractActorWithTimers {
       }
       getContext().watch(getSender());
       getSender().tell(answer.accepted().get(), getSelf());
+      if (getSender().equals(previous)) {
+        return; // a repeated registration (sent again before our answer arrived)
+      }
       LOG.info("worker {} registered (process {}, node {}, data plane {}:{})", r.getWorkerId(), r.getProcessId(),
           r.getNodeAddress(), r.getDataPlane().getHost(), r.getDataPlane().getPort());
       plan();

@@ -1,6 +1,7 @@
 package dev.mmict.ops.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code mmict train}: one fine-tuning run. */
 @Command(name = "train",
@@ -12,9 +13,31 @@ import picocli.CommandLine.Command;
             "  mmict train --config run.yaml",
             "  mmict train --config run.yaml --set trainer.lr=3e-4 --set data.shots=4",
             "  mmict train --config run.yaml --out runs/lr-3e-4",
-            "  mmict train --config run.yaml --dry-run      # check the configuration only"
+            "  mmict train --config run.yaml --dry-run      # check the configuration only",
+            "  mmict train --workers 2 --deterministic --max-steps 20   # a local cluster of 2 worker JVMs"
         })
 final class TrainCommand extends RunCommand {
+
+    @Option(names = "--workers", paramLabel = "N",
+            description = "Train on a local cluster: the coordinator in this process and N worker JVMs on loopback."
+                    + " Without it, training runs in this process.")
+    Integer workers;
+
+    @Option(names = "--deterministic",
+            description = "With --workers: exact fixed-point gradient exchange, so the result is bitwise the same"
+                    + " for any number of workers.")
+    boolean deterministic;
+
+    @Option(names = "--max-steps", paramLabel = "N", description = "With --workers: steps to train (default: trainer.steps).")
+    Integer maxSteps;
+
+    @Option(names = "--micro-batch-size", paramLabel = "M",
+            description = "With --workers: queries per micro-batch, dividing trainer.batchSize (default: up to 4).")
+    Integer microBatchSize;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "3600",
+            description = "With --workers: the run fails after this long (default ${DEFAULT-VALUE}).")
+    long timeoutSeconds;
 
     TrainCommand(Operations operations) {
         super(operations);
@@ -22,6 +45,11 @@ final class TrainCommand extends RunCommand {
 
     @Override
     protected void execute(RunRequest request) throws Exception {
-        operations.train(request);
+        if (workers != null) {
+            operations.trainOnCluster(request,
+                    new ClusterRequest(workers, deterministic, maxSteps, microBatchSize, timeoutSeconds));
+        } else {
+            operations.train(request);
+        }
     }
 }

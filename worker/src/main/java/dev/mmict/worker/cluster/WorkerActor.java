@@ -99,7 +99,10 @@ public final class WorkerActor extends AbstractActorWithTimers {
     this.coordinatorProxy = coordinatorProxy;
     this.exit = exit;
     this.stepThread = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "mmict-step-" + identity.workerId());
+      Thread t = new Thread(() -> {
+        GradMode.offOnThisThread(); // as on the thread that loaded the engine
+        r.run();
+      }, "mmict-step-" + identity.workerId());
       t.setDaemon(true);
       return t;
     });
@@ -263,7 +266,7 @@ public final class WorkerActor extends AbstractActorWithTimers {
 
   private void onLeave(Command.Leave l) {
     leaving = l.done();
-    if (coordinator == null) {
+    if (coordinator == null || exit.isDone()) {
       finishLeave();
       return;
     }
