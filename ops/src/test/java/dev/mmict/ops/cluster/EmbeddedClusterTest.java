@@ -101,8 +101,9 @@ class EmbeddedClusterTest {
       assertTrue(System.nanoTime() < deadline, "step 0 was not committed within 120 s");
       Thread.sleep(100);
     }
+    // ProcessHandle.Info drops long command lines (the class path), so read /proc (Linux).
     ProcessHandle victim = ProcessHandle.current().children()
-        .filter(p -> p.info().arguments().map(a -> String.join(" ", a).contains("--id worker-2")).orElse(false))
+        .filter(p -> commandLine(p).contains("--id\0worker-2"))
         .findFirst().orElseThrow(() -> new AssertionError("no worker-2 process among this JVM's children"));
     assertTrue(victim.destroyForcibly());
     Result r = run.get(150, java.util.concurrent.TimeUnit.SECONDS);
@@ -134,6 +135,15 @@ class EmbeddedClusterTest {
     JsonNode oneReport = new ObjectMapper().readTree(alone.resolve("report.json").toFile());
     assertEquals(oneReport.get("params_sha256").asText(), report.get("params_sha256").asText(),
         "deterministic mode: 2 workers with one killed end bitwise where 1 worker ends");
+  }
+
+  private static String commandLine(ProcessHandle p) {
+    try {
+      return new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")),
+          java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      return ""; // the process is gone
+    }
   }
 
   private static Set<String> fieldNames(JsonNode node) {
