@@ -106,6 +106,10 @@ final class ClusterCommands {
                 description = "Seconds to wait for the coordinator to accept this worker (default ${DEFAULT-VALUE}).")
         long registrationTimeout;
 
+        @Option(names = "--parent-pid", defaultValue = "0", hidden = true,
+                description = "Stop when this process ends (set by the embedded cluster).")
+        long parentPid;
+
         @Override
         public Integer call() throws Exception {
             if (cluster.seeds.isEmpty()) {
@@ -113,7 +117,7 @@ final class ClusterCommands {
             }
             ClusterJob job = ClusterJob.of(runConfig(), null, null);
             return WorkerProcess.run(job, new WorkerProcess.Options(id, cluster.host, cluster.port, dataPort,
-                    cluster.seeds, cluster.deterministic, Duration.ofSeconds(registrationTimeout)));
+                    cluster.seeds, cluster.deterministic, Duration.ofSeconds(registrationTimeout), parentPid));
         }
     }
 }

@@ -120,7 +120,8 @@ public final class EmbeddedCluster {
         "--config", configFile.toAbsolutePath().toString(),
         "--id", id,
         "--host", HOST,
-        "--seed", seed));
+        "--seed", seed,
+        "--parent-pid", Long.toString(ProcessHandle.current().pid())));
     if (options.deterministic()) {
       cmd.add("--deterministic");
     }

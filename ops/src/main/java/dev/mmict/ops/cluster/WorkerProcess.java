@@ -44,9 +44,10 @@ public final class WorkerProcess {
    * @param seeds cluster seed nodes as host:port
    * @param deterministic exchange exact 64-bit fixed point
    * @param registrationTimeout give up when no coordinator accepts within this
+   * @param parentPid stop when this process ends (the embedded cluster's JVM); 0: no parent to watch
    */
   public record Options(String workerId, String host, int port, int dataPort, List<String> seeds,
-      boolean deterministic, Duration registrationTimeout) { }
+      boolean deterministic, Duration registrationTimeout, long parentPid) { }
 
   private WorkerProcess() { }
 
@@ -85,6 +86,13 @@ public final class WorkerProcess {
       WorkerActor.Identity identity = new WorkerActor.Identity(options.workerId(), job.fingerprint(),
           Duration.ofSeconds(1), options.registrationTimeout(), Duration.ofSeconds(60));
       WorkerNode.start(system, replica, dataPlane, identity, exit);
+      if (options.parentPid() > 0) {
+        // A worker of an embedded cluster never outlives the JVM that started it.
+        ProcessHandle.of(options.parentPid()).ifPresentOrElse(
+            parent -> parent.onExit().thenRun(() -> exit.complete(
+                new WorkerActor.Exit(false, "the process that started this worker (" + options.parentPid() + ") ended"))),
+            () -> exit.complete(new WorkerActor.Exit(false, "parent process " + options.parentPid() + " is gone")));
+      }
       LOG.info("worker {} (process {}) started at {}, data plane {}:{}", options.workerId(),
           ProcessHandle.current().pid(), Cluster.get(system).selfAddress(), dataPlane.host(), dataPlane.port());
       CompletableFuture<Object> stopped = CompletableFuture.anyOf(exit,
