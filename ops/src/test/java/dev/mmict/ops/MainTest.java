@@ -135,9 +135,9 @@ class MainTest {
 
     @Test
     void plannedCommandsSayNotYetAvailableAndExitTwo() {
-        Result result = run("worker", "--join", "somewhere:2552");
+        Result result = run("sweep", "--join", "somewhere:2552");
         assertEquals(ExitCodes.USAGE_ERROR, result.code());
-        assertEquals("mmict worker: not yet available (planned; see docs/cli.md)", result.err().strip());
+        assertEquals("mmict sweep: not yet available (planned; see docs/cli.md)", result.err().strip());
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.mmict.protocol.v1.LeaveNotice;
 import dev.mmict.protocol.v1.RegisterWorker;
 import dev.mmict.protocol.v1.RegistrationAccepted;
 import dev.mmict.protocol.v1.RegistrationRefused;
+import dev.mmict.protocol.v1.RunFinished;
 import dev.mmict.protocol.v1.StateTransferChunk;
 import dev.mmict.protocol.v1.StateTransferDone;
 import dev.mmict.protocol.v1.StateTransferRequest;
@@ -50,7 +51,8 @@ public final class WireMessages {
           StateTransferChunk.getDefaultInstance(),
           StateTransferDone.getDefaultInstance(),
           StatusQuery.getDefaultInstance(),
-          StatusReply.getDefaultInstance());
+          StatusReply.getDefaultInstance(),
+          RunFinished.getDefaultInstance());
 
   private final Map<String, Message> prototypes;
 

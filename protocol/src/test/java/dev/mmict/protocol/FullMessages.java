@@ -19,6 +19,8 @@ import dev.mmict.protocol.v1.RefusalReason;
 import dev.mmict.protocol.v1.RegisterWorker;
 import dev.mmict.protocol.v1.RegistrationAccepted;
 import dev.mmict.protocol.v1.RegistrationRefused;
+import dev.mmict.protocol.v1.RunFinished;
+import dev.mmict.protocol.v1.RunOutcome;
 import dev.mmict.protocol.v1.StateTransferChunk;
 import dev.mmict.protocol.v1.StateTransferDone;
 import dev.mmict.protocol.v1.StateTransferRequest;
@@ -196,6 +198,13 @@ final class FullMessages {
                     .setSamplesPerSecond(70.25))
             .addRecentEvents(event("worker-4", MembershipEventKind.MEMBERSHIP_EVENT_KIND_JOINED, 42))
             .addRecentEvents(event("worker-2", MembershipEventKind.MEMBERSHIP_EVENT_KIND_DIED, 42))
+            .build());
+    out.add(
+        RunFinished.newBuilder()
+            .setOutcome(RunOutcome.RUN_OUTCOME_COMPLETED)
+            .setStepsCommitted(45)
+            .setParameterSha256(sha(4))
+            .setDetail("all 45 steps committed")
             .build());
     return out;
   }

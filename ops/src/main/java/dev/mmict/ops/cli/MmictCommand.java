@@ -58,7 +58,9 @@ public final class MmictCommand implements Callable<Integer> {
                 .addSubcommand(new EvalCommand(operations))
                 .addSubcommand(new DataCommand())
                 .addSubcommand(new CheckpointsCommand())
-                .addSubcommand(new BenchCommand());
+                .addSubcommand(new BenchCommand())
+                .addSubcommand(new ClusterCommands.Coordinator())
+                .addSubcommand(new ClusterCommands.Worker());
         PlannedCommands.all().forEach(commandLine::addSubcommand);
         commandLine.addSubcommand(new CommandLine.HelpCommand());
         FailureHandler failures = new FailureHandler(env);

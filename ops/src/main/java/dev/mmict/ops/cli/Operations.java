@@ -21,4 +21,12 @@ public interface Operations {
 
     /** Evaluates a model on a task's test split. */
     void eval(RunRequest request) throws Exception;
+
+    /**
+     * Fine-tunes on a local cluster of worker processes ({@code train --workers N}); implementations
+     * without a cluster refuse.
+     */
+    default void trainOnCluster(RunRequest request, ClusterRequest cluster) throws Exception {
+        throw dev.mmict.ops.CommandFailure.clusterError("this build runs no cluster", null);
+    }
 }

@@ -21,8 +21,7 @@ final class PlannedCommands {
 
     /** Every planned command, in help order. */
     static List<Object> all() {
-        return List.of(new Sweep(), new Coordinator(), new Worker(),
-                new Status());
+        return List.of(new Sweep(), new Status());
     }
 
     /** Common behaviour: accept any arguments, say it is not available, exit 2. */
@@ -47,16 +46,6 @@ final class PlannedCommands {
     @Command(name = "sweep", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
             description = "(planned) Run a hyperparameter sweep across the cluster.")
     static final class Sweep extends Planned {
-    }
-
-    @Command(name = "coordinator", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-            description = "(planned) Start a cluster node that can host the coordinator singleton.")
-    static final class Coordinator extends Planned {
-    }
-
-    @Command(name = "worker", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-            description = "(planned) Start a worker node that joins a cluster and trains.")
-    static final class Worker extends Planned {
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,

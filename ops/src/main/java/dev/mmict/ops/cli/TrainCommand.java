@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
             "  mmict train --config run.yaml --set trainer.lr=3e-4 --set data.shots=4",
             "  mmict train --config run.yaml --out runs/lr-3e-4",
             "  mmict train --config run.yaml --out runs/lr-3e-4 --resume   # continue after a stop",
-            "  mmict train --config run.yaml --dry-run      # check the configuration only"
+            "  mmict train --config run.yaml --dry-run      # check the configuration only",
+            "  mmict train --workers 2 --deterministic --max-steps 20   # a local cluster of 2 worker JVMs"
         })
 final class TrainCommand extends RunCommand {
 
@@ -22,6 +23,27 @@ final class TrainCommand extends RunCommand {
             description = {"Continue from the newest valid checkpoint in checkpoint.dir (default <out>/checkpoints);",
                 "same as --set checkpoint.resume=true. Pass the stopped run's --out."})
     boolean resume;
+
+    @Option(names = "--workers", paramLabel = "N",
+            description = "Train on a local cluster: the coordinator in this process and N worker JVMs on loopback."
+                    + " Without it, training runs in this process.")
+    Integer workers;
+
+    @Option(names = "--deterministic",
+            description = "With --workers: exact fixed-point gradient exchange, so the result is bitwise the same"
+                    + " for any number of workers.")
+    boolean deterministic;
+
+    @Option(names = "--max-steps", paramLabel = "N", description = "With --workers: steps to train (default: trainer.steps).")
+    Integer maxSteps;
+
+    @Option(names = "--micro-batch-size", paramLabel = "M",
+            description = "With --workers: queries per micro-batch, dividing trainer.batchSize (default: up to 4).")
+    Integer microBatchSize;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "3600",
+            description = "With --workers: the run fails after this long (default ${DEFAULT-VALUE}).")
+    long timeoutSeconds;
 
     TrainCommand(Operations operations) {
         super(operations);
@@ -37,6 +59,11 @@ final class TrainCommand extends RunCommand {
 
     @Override
     protected void execute(RunRequest request) throws Exception {
-        operations.train(request);
+        if (workers != null) {
+            operations.trainOnCluster(request,
+                    new ClusterRequest(workers, deterministic, maxSteps, microBatchSize, timeoutSeconds));
+        } else {
+            operations.train(request);
+        }
     }
 }

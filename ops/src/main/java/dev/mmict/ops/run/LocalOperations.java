@@ -86,6 +86,12 @@ public final class LocalOperations implements Operations {
   }
 
   @Override
+  public void trainOnCluster(RunRequest request, dev.mmict.ops.cli.ClusterRequest cluster)
+      throws IOException, InterruptedException {
+    dev.mmict.ops.cluster.ClusterTraining.train(request, cluster, out);
+  }
+
+  @Override
   public void eval(RunRequest request) throws IOException {
     RunConfig config = request.config();
     TaskHandle task = TaskHandle.open(config.data().task());

@@ -1,0 +1,243 @@
+package dev.mmict.coordinator.cluster;
+
+import dev.mmict.protocol.v1.LeaveNotice;
+import dev.mmict.protocol.v1.RegisterWorker;
+import dev.mmict.protocol.v1.StatusQuery;
+import dev.mmict.protocol.v1.StepAborted;
+import dev.mmict.protocol.v1.StepPlan;
+import dev.mmict.protocol.v1.StepResult;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.AbstractActorWithTimers;
+import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.Props;
+import org.apache.pekko.actor.Terminated;
+import org.apache.pekko.cluster.Cluster;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The coordinator singleton's actor: turns worker messages, cluster events and timers into calls
+ * on its {@link RunDriver} and sends out what the driver decides (plans, aborts, the end).
+ */
+public final class CoordinatorActor extends AbstractActorWithTimers {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CoordinatorActor.class);
+
+  /**
+   * How patient the coordinator is.
+   *
+   * @param stepTimeout an attempt without every result after this long is aborted
+   * @param replanDelay pause between an abort and the re-plan, so the aborted attempt's workers
+   *     have dropped it and cluster events have a moment to arrive
+   * @param progressTimeout the run fails when no step commits for this long (workers missing)
+   */
+  public record Timings(Duration stepTimeout, Duration replanDelay, Duration progressTimeout) {
+
+    /** Checks the durations are positive. */
+    public Timings {
+      for (Duration d : List.of(stepTimeout, replanDelay, progressTimeout)) {
+        if (d.isNegative() || d.isZero()) {
+          throw new IllegalArgumentException("coordinator timings must be positive, got " + d);
+        }
+      }
+    }
+  }
+
+  /** The actor's messages to itself. */
+  interface Internal {
+    /** Time to try planning the next attempt. */
+    record Replan() implements Internal { }
+
+    /** The attempt {@code planId} ran out of time. */
+    record StepTimeout(String planId) implements Internal { }
+
+    /** No step committed for {@link Timings#progressTimeout()}. */
+    record NoProgress() implements Internal { }
+  }
+
+  private static final String STEP_TIMER = "step";
+  private static final String REPLAN_TIMER = "replan";
+  private static final String PROGRESS_TIMER = "progress";
+
+  private final Supplier<RunDriver> driverFactory;
+  private final Timings timings;
+  private final CompletableFuture<RunSummary> outcome;
+  private final Map<String, ActorRef> refs = new HashMap<>();
+  private RunDriver driver;
+
+  /**
+   * Props of a coordinator whose driver {@code driverFactory} creates when the actor starts;
+   * {@code outcome} completes with the run's summary when it ends.
+   */
+  public static Props props(Supplier<RunDriver> driverFactory, Timings timings, CompletableFuture<RunSummary> outcome) {
+    return Props.create(CoordinatorActor.class, () -> new CoordinatorActor(driverFactory, timings, outcome));
+  }
+
+  private CoordinatorActor(Supplier<RunDriver> driverFactory, Timings timings, CompletableFuture<RunSummary> outcome) {
+    this.driverFactory = Objects.requireNonNull(driverFactory);
+    this.timings = timings;
+    this.outcome = outcome;
+  }
+
+  @Override
+  public void preStart() {
+    driver = driverFactory.get();
+    Cluster.get(getContext().getSystem()).subscribe(getSelf(), ClusterEvent.initialStateAsEvents(),
+        ClusterEvent.UnreachableMember.class, ClusterEvent.MemberRemoved.class);
+    getTimers().startSingleTimer(PROGRESS_TIMER, new Internal.NoProgress(), timings.progressTimeout());
+    LOG.info("coordinator started at {}", getSelf().path());
+  }
+
+  @Override
+  public void postStop() {
+    Cluster.get(getContext().getSystem()).unsubscribe(getSelf());
+    if (!outcome.isDone()) {
+      outcome.complete(driver.summary());
+    }
+  }
+
+  @Override
+  public Receive createReceive() {
+    return receiveBuilder()
+        .match(RegisterWorker.class, this::onRegister)
+        .match(StepResult.class, this::onResult)
+        .match(StepAborted.class, a -> handleAbort(driver.onWorkerAbort(a)))
+        .match(LeaveNotice.class, this::onLeave)
+        .match(StatusQuery.class, q -> getSender().tell(driver.status(q.getMaxEvents()), getSelf()))
+        .match(ClusterEvent.UnreachableMember.class,
+            e -> nodeLost(e.member().address(), "its node " + e.member().address() + " is unreachable"))
+        .match(ClusterEvent.MemberRemoved.class,
+            e -> nodeLost(e.member().address(), "its node " + e.member().address() + " was removed"))
+        .match(Terminated.class, t -> nodeLost(t.getActor(), "its actor stopped"))
+        .match(Internal.Replan.class, r -> plan())
+        .match(Internal.StepTimeout.class,
+            t -> handleAbort(driver.onTimeout(t.planId(), "step timed out after " + timings.stepTimeout())))
+        .match(Internal.NoProgress.class, n -> {
+          handleAbort(driver.fail("no step committed for " + timings.progressTimeout() + " (live workers: "
+              + driver.liveWorkers() + ")"));
+          endIfFinished();
+        })
+        .matchAny(m -> LOG.warn("coordinator: ignoring an unexpected message of type {} from {}",
+            m.getClass().getName(), getSender()))
+        .build();
+  }
+
+  private void onRegister(RegisterWorker r) {
+    RunDriver.Registration answer = driver.register(r);
+    if (answer.accepted().isPresent()) {
+      ActorRef previous = refs.put(r.getWorkerId(), getSender());
+      if (previous != null && !previous.equals(getSender())) {
+        getContext().unwatch(previous);
+      }
+      getContext().watch(getSender());
+      getSender().tell(answer.accepted().get(), getSelf());
+      if (getSender().equals(previous)) {
+        return; // a repeated registration (sent again before our answer arrived)
+      }
+      LOG.info("worker {} registered (process {}, node {}, data plane {}:{})", r.getWorkerId(), r.getProcessId(),
+          r.getNodeAddress(), r.getDataPlane().getHost(), r.getDataPlane().getPort());
+      plan();
+    } else {
+      getSender().tell(answer.refused().orElseThrow(), getSelf());
+    }
+  }
+
+  private void onResult(StepResult r) {
+    RunDriver.ResultOutcome o = driver.onResult(r);
+    switch (o) {
+      case COMMITTED -> {
+        getTimers().cancel(STEP_TIMER);
+        getTimers().startSingleTimer(PROGRESS_TIMER, new Internal.NoProgress(), timings.progressTimeout());
+        plan();
+      }
+      case FINISHED, FAILED -> {
+        getTimers().cancel(STEP_TIMER);
+        endIfFinished();
+      }
+      case IGNORED, WAITING -> { }
+    }
+  }
+
+  private void onLeave(LeaveNotice n) {
+    driver.onLeave(n).ifPresent(answer -> {
+      LOG.info("worker {} leaves ({}){}", n.getWorkerId(), n.getReason(),
+          answer.hasLastStep() ? " after step " + answer.getLastStep() : " now");
+      getSender().tell(answer, getSelf());
+    });
+  }
+
+  private void plan() {
+    if (driver.currentPlanId().isPresent()) {
+      return;
+    }
+    driver.tryBegin().ifPresent(attempt -> {
+      for (String left : attempt.leftNow()) {
+        ActorRef ref = refs.get(left);
+        if (ref != null) {
+          ref.tell(dev.mmict.protocol.v1.LeaveAccepted.newBuilder().setWorkerId(left).build(), getSelf());
+        }
+      }
+      for (Map.Entry<String, StepPlan> e : attempt.plans().entrySet()) {
+        refs.get(e.getKey()).tell(e.getValue(), getSelf());
+      }
+      if (!attempt.planId().isEmpty()) {
+        getTimers().startSingleTimer(STEP_TIMER, new Internal.StepTimeout(attempt.planId()), timings.stepTimeout());
+      }
+    });
+    endIfFinished();
+  }
+
+  private void handleAbort(java.util.Optional<RunDriver.Abort> abort) {
+    abort.ifPresent(a -> {
+      getTimers().cancel(STEP_TIMER);
+      for (String id : a.participants()) {
+        ActorRef ref = refs.get(id);
+        if (ref != null) {
+          ref.tell(a.notice(), getSelf());
+        }
+      }
+      getTimers().startSingleTimer(REPLAN_TIMER, new Internal.Replan(), timings.replanDelay());
+    });
+    endIfFinished();
+  }
+
+  private void nodeLost(Address address, String detail) {
+    for (Map.Entry<String, ActorRef> e : Map.copyOf(refs).entrySet()) {
+      if (e.getValue().path().address().equals(address)) {
+        handleAbort(driver.onDeath(e.getKey(), detail));
+      }
+    }
+  }
+
+  private void nodeLost(ActorRef actor, String detail) {
+    for (Map.Entry<String, ActorRef> e : Map.copyOf(refs).entrySet()) {
+      if (e.getValue().equals(actor)) {
+        handleAbort(driver.onDeath(e.getKey(), detail));
+      }
+    }
+  }
+
+  private void endIfFinished() {
+    if (outcome.isDone()) {
+      return;
+    }
+    driver.finished().ifPresent(end -> {
+      for (String id : driver.liveWorkers()) {
+        ActorRef ref = refs.get(id);
+        if (ref != null) {
+          ref.tell(end, getSelf());
+        }
+      }
+      getTimers().cancelAll();
+      outcome.complete(driver.summary());
+    });
+  }
+}

@@ -1,0 +1,496 @@
+package dev.mmict.coordinator.cluster;
+
+import com.google.protobuf.ByteString;
+import dev.mmict.coordinator.audit.SampleAudit;
+import dev.mmict.coordinator.audit.StepAudit;
+import dev.mmict.coordinator.membership.MemberState;
+import dev.mmict.coordinator.membership.Membership;
+import dev.mmict.coordinator.membership.MembershipEvent;
+import dev.mmict.coordinator.plan.Assignment;
+import dev.mmict.coordinator.plan.GlobalBatch;
+import dev.mmict.coordinator.plan.MicroBatch;
+import dev.mmict.coordinator.plan.PlannedQuery;
+import dev.mmict.coordinator.plan.StepPlanner;
+import dev.mmict.protocol.v1.AbortReason;
+import dev.mmict.protocol.v1.DataPlaneAddress;
+import dev.mmict.protocol.v1.ExchangePeer;
+import dev.mmict.protocol.v1.LeaveAccepted;
+import dev.mmict.protocol.v1.LeaveNotice;
+import dev.mmict.protocol.v1.MemberStatus;
+import dev.mmict.protocol.v1.MembershipEventKind;
+import dev.mmict.protocol.v1.ProtocolVersion;
+import dev.mmict.protocol.v1.QueryAssignment;
+import dev.mmict.protocol.v1.RefusalReason;
+import dev.mmict.protocol.v1.RegisterWorker;
+import dev.mmict.protocol.v1.RegistrationAccepted;
+import dev.mmict.protocol.v1.RegistrationRefused;
+import dev.mmict.protocol.v1.RunFinished;
+import dev.mmict.protocol.v1.RunOutcome;
+import dev.mmict.protocol.v1.StatusReply;
+import dev.mmict.protocol.v1.StepAborted;
+import dev.mmict.protocol.v1.StepPlan;
+import dev.mmict.protocol.v1.StepResult;
+import dev.mmict.protocol.v1.WorkerState;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The coordinator's step protocol as pure state, without Pekko: registrations, planning each
+ * step over the active workers, the barrier on their results, the replicas' checksum check,
+ * aborts and re-plans, leaves, and the end of the run. The coordinator actor feeds it messages
+ * and cluster events and sends what it returns.
+ *
+ * <p><b>Attempts.</b> Every (re-)plan of a step is an attempt with a plan id from one counter
+ * that only grows (so the data plane can drop leftovers of an older attempt). An attempt ends
+ * when every participant has reported (commit, or failure when the checksums differ) or when it
+ * is aborted (a participant died or reported a failure, or the step timed out); the same step is
+ * then planned again over whoever is active. Parameters change only on commit, so an aborted
+ * attempt trained nothing: the audit discards it.
+ *
+ * <p><b>Joining.</b> This slice has no state transfer yet: a worker joins only with the run's
+ * current state, i.e. before step 0 (every worker loads the same backbone) or when it reports the
+ * last committed step with the matching checksum. Any other joiner stays pending.
+ *
+ * <p>Not thread-safe: the owning actor serialises access.
+ */
+public final class RunDriver {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RunDriver.class);
+  private static final ProtocolVersion VERSION = ProtocolVersion.PROTOCOL_VERSION_1;
+
+  /** A registered worker's addresses. */
+  public record WorkerInfo(String id, String nodeAddress, long processId, DataPlaneAddress dataPlane) { }
+
+  /** The answer to a registration: exactly one of the two is present. */
+  public record Registration(Optional<RegistrationAccepted> accepted, Optional<RegistrationRefused> refused) { }
+
+  /**
+   * A planned attempt: the plan each participant receives, and the workers that left at this
+   * boundary (they may shut down now).
+   */
+  public record Attempt(long step, String planId, Map<String, StepPlan> plans, List<String> leftNow) { }
+
+  /** An abandoned attempt: the notice for its participants. */
+  public record Abort(StepAborted notice, List<String> participants) { }
+
+  /** What a step result led to. */
+  public enum ResultOutcome {
+    /** Not (or no longer) relevant: a stale attempt, an unknown worker, a duplicate. */
+    IGNORED,
+    /** Recorded; other participants have not reported yet. */
+    WAITING,
+    /** Every participant reported with equal checksums: the step is committed. */
+    COMMITTED,
+    /** The step was committed and was the run's last. */
+    FINISHED,
+    /** The replicas disagree (or the audit could not be written): the run has failed. */
+    FAILED
+  }
+
+  private final StepPlanner planner;
+  private final RunSettings settings;
+  private final SampleAudit audit;
+  private final Membership membership;
+  private final Map<String, WorkerInfo> workers = new TreeMap<>();
+  private final List<Double> losses = new ArrayList<>();
+
+  private long planSeq;
+  private int attemptOfStep;
+  private Current current;
+  private long stepsAborted;
+  private String lastSha = "";
+  private RunFinished finished;
+  private boolean started;
+
+  /** The attempt in flight. */
+  private static final class Current {
+    final long step;
+    final String planId;
+    final List<String> participants;
+    final Map<String, StepResult> results = new LinkedHashMap<>();
+
+    Current(long step, String planId, List<String> participants) {
+      this.step = step;
+      this.planId = planId;
+      this.participants = participants;
+    }
+  }
+
+  /** A driver planning with {@code planner}, recording committed steps in {@code audit}. */
+  public RunDriver(StepPlanner planner, RunSettings settings, SampleAudit audit, Membership membership) {
+    this.planner = planner;
+    this.settings = settings;
+    this.audit = audit;
+    this.membership = membership;
+  }
+
+  /** Checks a worker's registration; an accepted worker is pending until the next boundary. */
+  public Registration register(RegisterWorker r) {
+    String id = r.getWorkerId();
+    if (r.getProtocolVersion() != VERSION) {
+      return refuse(r, RefusalReason.REFUSAL_REASON_PROTOCOL_VERSION,
+          "worker " + id + " speaks protocol version " + r.getProtocolVersion() + ", the coordinator speaks " + VERSION);
+    }
+    if (!settings.modelFingerprint().equals(r.getModelFingerprint())) {
+      return refuse(r, RefusalReason.REFUSAL_REASON_MODEL_FINGERPRINT,
+          "worker " + id + " holds model fingerprint " + shortSha(r.getModelFingerprint())
+              + " but the run's is " + shortSha(settings.modelFingerprint())
+              + " (another backbone or model configuration)");
+    }
+    if (id.isBlank() || !r.hasDataPlane() || r.getDataPlane().getPort() == 0 || r.getDataPlane().getPort() > 65535
+        || r.getDataPlane().getHost().isBlank()) {
+      return refuse(r, RefusalReason.REFUSAL_REASON_INVALID_REQUEST,
+          "registration needs a worker id and a data-plane host and port in 1..65535, got id '" + id
+              + "' data plane " + r.getDataPlane().getHost() + ":" + r.getDataPlane().getPort());
+    }
+    if (finished != null) {
+      return refuse(r, RefusalReason.REFUSAL_REASON_RUN_NOT_ACCEPTING, "the run has ended: " + finished.getDetail());
+    }
+    WorkerInfo info = new WorkerInfo(id, r.getNodeAddress(), r.getProcessId(), r.getDataPlane());
+    Optional<MemberState> state = membership.state(id);
+    if (state.isPresent() && state.get().isLive()) {
+      if (info.equals(workers.get(id))) {
+        // The same process asked again (our first answer was lost or late): answer the same.
+        return accept(id, state.get() == MemberState.PENDING && !isSynced(id));
+      }
+      return refuse(r, RefusalReason.REFUSAL_REASON_DUPLICATE_WORKER_ID,
+          "worker id " + id + " is already taken by a live worker (process " + workers.get(id).processId() + ")");
+    }
+    membership.join(id);
+    workers.put(id, info);
+    long next = membership.nextStep();
+    boolean initial = next == 0;
+    boolean current = r.hasLastCompletedStep() && r.getLastCompletedStep() == next - 1
+        && HexFormat.of().formatHex(r.getParameterSha256().toByteArray()).equals(lastSha);
+    if (initial || current) {
+      membership.synced(id, next - 1);
+      return accept(id, false);
+    }
+    LOG.warn("worker {} joined at step {} without the run's state; state transfer is not built yet, "
+        + "so it stays pending", id, next);
+    return accept(id, true);
+  }
+
+  /**
+   * Plans the next attempt if one is due: no attempt in flight, the run not ended, and active
+   * (or synced pending) workers present.
+   */
+  public Optional<Attempt> tryBegin() {
+    if (finished != null || current != null) {
+      return Optional.empty();
+    }
+    long step = membership.nextStep();
+    if (step >= settings.maxSteps()) {
+      finish(RunOutcome.RUN_OUTCOME_COMPLETED, "all " + settings.maxSteps() + " steps committed");
+      return Optional.empty();
+    }
+    if (!started && syncedOrActive() < settings.minWorkersToStart()) {
+      return Optional.empty();
+    }
+    List<String> leaving = membership.inState(MemberState.LEAVING);
+    List<String> participants = membership.beginStep(step);
+    List<String> leftNow = leaving.stream()
+        .filter(id -> membership.state(id).orElseThrow() == MemberState.LEFT).toList();
+    if (participants.isEmpty()) {
+      return leftNow.isEmpty() ? Optional.empty() : Optional.of(new Attempt(step, "", Map.of(), leftNow));
+    }
+    started = true;
+    GlobalBatch batch = planner.plan(step);
+    Assignment assignment = Assignment.balanced(batch.microBatches().size(), participants);
+    audit.begin(StepAudit.of(batch, assignment));
+    String planId = Long.toString(++planSeq);
+    current = new Current(step, planId, participants);
+    List<ExchangePeer> peers = new ArrayList<>();
+    for (String id : participants) {
+      peers.add(ExchangePeer.newBuilder().setWorkerId(id).setDataPlane(workers.get(id).dataPlane()).build());
+    }
+    Map<String, StepPlan> plans = new LinkedHashMap<>();
+    for (String id : participants) {
+      StepPlan.Builder plan = StepPlan.newBuilder()
+          .setStep(step)
+          .setEpoch(batch.epoch())
+          .setPlanId(planId)
+          .setAttempt(attemptOfStep)
+          .setWorkerId(id)
+          .setTotalMicroBatches(batch.microBatches().size())
+          .setTotalSamples(batch.sampleCount())
+          .setLearningRate(settings.learningRate().applyAsDouble(step))
+          .addAllPeers(peers);
+      for (int mb : assignment.microBatchesOf(id)) {
+        plan.addMicroBatches(toWire(batch.microBatches().get(mb)));
+      }
+      plans.put(id, plan.build());
+    }
+    LOG.info("step {} attempt {} (plan {}): {} micro-batches over {}", step, attemptOfStep, planId,
+        batch.microBatches().size(), assignment);
+    return Optional.of(new Attempt(step, planId, plans, leftNow));
+  }
+
+  /** Records a participant's result; commits the step once every participant has reported. */
+  public ResultOutcome onResult(StepResult r) {
+    if (current == null || !current.planId.equals(r.getPlanId())) {
+      LOG.debug("ignoring a result of plan {} from {} (current plan {})", r.getPlanId(), r.getWorkerId(),
+          current == null ? "none" : current.planId);
+      return ResultOutcome.IGNORED;
+    }
+    if (!current.participants.contains(r.getWorkerId()) || r.getStep() != current.step) {
+      LOG.warn("ignoring a result for step {} plan {} from {}, which is not a participant of step {}",
+          r.getStep(), r.getPlanId(), r.getWorkerId(), current.step);
+      return ResultOutcome.IGNORED;
+    }
+    current.results.put(r.getWorkerId(), r);
+    if (current.results.size() < current.participants.size()) {
+      return ResultOutcome.WAITING;
+    }
+    long step = current.step;
+    Map<String, String> shas = new TreeMap<>();
+    double lossSum = 0;
+    long samples = 0;
+    for (StepResult each : current.results.values()) {
+      shas.put(each.getWorkerId(), HexFormat.of().formatHex(each.getParameterSha256().toByteArray()));
+      lossSum += each.getLossSum();
+      samples += each.getSampleCount();
+    }
+    if (shas.values().stream().distinct().count() != 1 || shas.values().iterator().next().isEmpty()) {
+      StringBuilder detail = new StringBuilder("replicas disagree after step " + step + ":");
+      shas.forEach((id, sha) -> detail.append(' ').append(id).append('=').append(shortSha(sha)));
+      audit.abort(step);
+      membership.abortStep(step);
+      current = null;
+      finish(RunOutcome.RUN_OUTCOME_FAILED, detail.toString());
+      return ResultOutcome.FAILED;
+    }
+    try {
+      audit.commit(step);
+    } catch (IOException e) {
+      audit.abort(step);
+      membership.abortStep(step);
+      current = null;
+      finish(RunOutcome.RUN_OUTCOME_FAILED, "cannot write the sample audit for step " + step + ": " + e.getMessage());
+      return ResultOutcome.FAILED;
+    }
+    membership.commitStep(step);
+    lastSha = shas.values().iterator().next();
+    losses.add(samples == 0 ? Double.NaN : lossSum / samples);
+    current = null;
+    attemptOfStep = 0;
+    LOG.info("step {} committed: loss {} over {} samples, parameters {}", step,
+        String.format("%.4f", losses.get(losses.size() - 1)), samples, shortSha(lastSha));
+    if (step + 1 >= settings.maxSteps()) {
+      finish(RunOutcome.RUN_OUTCOME_COMPLETED, "all " + settings.maxSteps() + " steps committed");
+      return ResultOutcome.FINISHED;
+    }
+    return ResultOutcome.COMMITTED;
+  }
+
+  /** A participant could not finish its part of the attempt {@code a.plan_id}: the attempt is abandoned. */
+  public Optional<Abort> onWorkerAbort(StepAborted a) {
+    if (current == null || !current.planId.equals(a.getPlanId())) {
+      return Optional.empty();
+    }
+    return Optional.of(abort(a.getReason(), a.getFailedWorkerId(),
+        a.getReportingWorkerId() + " reported: " + a.getDetail()));
+  }
+
+  /** {@code id} died; aborts the attempt in flight when it took part. Unknown ids are ignored. */
+  public Optional<Abort> onDeath(String id, String detail) {
+    if (membership.state(id).isEmpty()) {
+      return Optional.empty();
+    }
+    boolean inFlight = membership.died(id, detail);
+    if (inFlight && current != null) {
+      return Optional.of(abort(AbortReason.ABORT_REASON_PEER_DIED, id, "worker " + id + " died: " + detail));
+    }
+    return Optional.empty();
+  }
+
+  /** The attempt {@code planId} ran out of time; abandons it if it is still in flight. */
+  public Optional<Abort> onTimeout(String planId, String detail) {
+    if (current == null || !current.planId.equals(planId)) {
+      return Optional.empty();
+    }
+    List<String> silent = current.participants.stream().filter(id -> !current.results.containsKey(id)).toList();
+    return Optional.of(abort(AbortReason.ABORT_REASON_COORDINATOR, silent.size() == 1 ? silent.get(0) : "",
+        detail + "; no result from " + silent));
+  }
+
+  /**
+   * A worker announces it leaves: it takes part in no attempt planned from now on, and may
+   * exit after the step in flight (named in the answer) or at once.
+   */
+  public Optional<LeaveAccepted> onLeave(LeaveNotice n) {
+    String id = n.getWorkerId();
+    if (membership.state(id).isEmpty()) {
+      return Optional.empty();
+    }
+    boolean inFlight = membership.leave(id, n.getReason() + (n.getDetail().isEmpty() ? "" : ": " + n.getDetail()));
+    LeaveAccepted.Builder answer = LeaveAccepted.newBuilder().setWorkerId(id);
+    if (inFlight && current != null) {
+      answer.setLastStep(current.step);
+    }
+    return Optional.of(answer.build());
+  }
+
+  /** Ends the run as failed (e.g. no progress for too long), abandoning any attempt in flight. */
+  public Optional<Abort> fail(String detail) {
+    Optional<Abort> abort = Optional.empty();
+    if (current != null) {
+      abort = Optional.of(abort(AbortReason.ABORT_REASON_COORDINATOR, "", detail));
+    }
+    if (finished == null) {
+      finish(RunOutcome.RUN_OUTCOME_FAILED, detail);
+    }
+    return abort;
+  }
+
+  /** The end of the run, once it has ended. */
+  public Optional<RunFinished> finished() {
+    return Optional.ofNullable(finished);
+  }
+
+  /** The plan id of the attempt in flight, if any. */
+  public Optional<String> currentPlanId() {
+    return current == null ? Optional.empty() : Optional.of(current.planId);
+  }
+
+  /** Workers that are pending, active or leaving. */
+  public List<String> liveWorkers() {
+    List<String> out = new ArrayList<>();
+    membership.members().forEach(m -> {
+      if (m.state().isLive()) {
+        out.add(m.id());
+      }
+    });
+    return out;
+  }
+
+  /** The run so far, for reports and tests. */
+  public RunSummary summary() {
+    Map<String, Long> pids = new TreeMap<>();
+    workers.forEach((id, w) -> pids.put(id, w.processId()));
+    boolean completed = finished != null && finished.getOutcome() == RunOutcome.RUN_OUTCOME_COMPLETED;
+    return new RunSummary(completed, finished == null ? "running" : finished.getDetail(), membership.nextStep(),
+        stepsAborted, lastSha, losses, membership.events(), pids);
+  }
+
+  /** The status a StatusQuery gets. */
+  public StatusReply status(int maxEvents) {
+    long next = membership.nextStep();
+    StatusReply.Builder b = StatusReply.newBuilder()
+        .setStep(next)
+        .setEpoch(planner.epochOf(next))
+        .setPositionInEpoch(planner.cursorBefore(next).position())
+        .setLastLoss(losses.isEmpty() ? Double.NaN : losses.get(losses.size() - 1))
+        .setStepsAborted(stepsAborted);
+    membership.members().forEach(m -> {
+      WorkerInfo w = workers.get(m.id());
+      b.addMembers(MemberStatus.newBuilder()
+          .setWorkerId(m.id())
+          .setState(WorkerState.forNumber(m.state().ordinal() + 1))
+          .setNodeAddress(w.nodeAddress())
+          .setProcessId(w.processId()));
+    });
+    for (MembershipEvent e : membership.recentEvents(maxEvents <= 0 ? 20 : maxEvents)) {
+      b.addRecentEvents(dev.mmict.protocol.v1.MembershipEvent.newBuilder()
+          .setUnixMillis(e.time().toEpochMilli())
+          .setWorkerId(e.workerId())
+          .setKind(MembershipEventKind.forNumber(e.kind().ordinal() + 1))
+          .setStep(e.step())
+          .setDetail(e.detail()));
+    }
+    return b.build();
+  }
+
+  private Abort abort(AbortReason reason, String failedWorker, String detail) {
+    Current c = current;
+    audit.abort(c.step);
+    membership.abortStep(c.step);
+    current = null;
+    stepsAborted++;
+    attemptOfStep++;
+    LOG.warn("step {} attempt (plan {}) aborted: {} {}", c.step, c.planId, reason, detail);
+    StepAborted notice = StepAborted.newBuilder()
+        .setStep(c.step)
+        .setPlanId(c.planId)
+        .setReason(reason)
+        .setFailedWorkerId(failedWorker == null ? "" : failedWorker)
+        .setDetail(detail)
+        .build();
+    if (attemptOfStep >= settings.maxAttemptsPerStep()) {
+      finish(RunOutcome.RUN_OUTCOME_FAILED, "step " + c.step + " was aborted " + attemptOfStep
+          + " times; the last: " + detail);
+    }
+    return new Abort(notice, c.participants);
+  }
+
+  private void finish(RunOutcome outcome, String detail) {
+    if (finished != null) {
+      return;
+    }
+    finished = RunFinished.newBuilder()
+        .setOutcome(outcome)
+        .setStepsCommitted(membership.nextStep())
+        .setParameterSha256(ByteString.copyFrom(HexFormat.of().parseHex(lastSha)))
+        .setDetail(detail)
+        .build();
+    if (outcome == RunOutcome.RUN_OUTCOME_COMPLETED) {
+      LOG.info("run {} completed: {}", settings.runId(), detail);
+    } else {
+      LOG.error("run {} failed: {}", settings.runId(), detail);
+    }
+  }
+
+  private boolean isSynced(String id) {
+    return membership.members().stream().anyMatch(m -> m.id().equals(id) && m.synced());
+  }
+
+  private long syncedOrActive() {
+    return membership.members().stream()
+        .filter(m -> m.state() == MemberState.ACTIVE || (m.state() == MemberState.PENDING && m.synced()))
+        .count();
+  }
+
+  private Registration accept(String id, boolean transfer) {
+    return new Registration(Optional.of(RegistrationAccepted.newBuilder()
+        .setWorkerId(id)
+        .setProtocolVersion(VERSION)
+        .setNextStep(membership.nextStep())
+        .setStateTransferRequired(transfer)
+        .build()), Optional.empty());
+  }
+
+  private Registration refuse(RegisterWorker r, RefusalReason reason, String detail) {
+    LOG.warn("refused worker {} (process {}): {}", r.getWorkerId(), r.getProcessId(), detail);
+    return new Registration(Optional.empty(), Optional.of(RegistrationRefused.newBuilder()
+        .setWorkerId(r.getWorkerId())
+        .setReason(reason)
+        .setDetail(detail)
+        .setExpectedProtocolVersion(VERSION)
+        .setExpectedModelFingerprint(settings.modelFingerprint())
+        .build()));
+  }
+
+  private static dev.mmict.protocol.v1.MicroBatch toWire(MicroBatch mb) {
+    dev.mmict.protocol.v1.MicroBatch.Builder b = dev.mmict.protocol.v1.MicroBatch.newBuilder().setMicroBatchId(mb.id());
+    for (PlannedQuery q : mb.queries()) {
+      QueryAssignment.Builder qa = QueryAssignment.newBuilder().setSampleIndex(q.sample());
+      for (int d : q.demonstrations()) {
+        qa.addDemonstrationIndices(d);
+      }
+      b.addQueries(qa);
+    }
+    return b.build();
+  }
+
+  private static String shortSha(String hex) {
+    return hex.length() > 12 ? hex.substring(0, 12) + "…" : hex;
+  }
+}

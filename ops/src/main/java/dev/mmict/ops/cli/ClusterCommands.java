@@ -1,0 +1,123 @@
+package dev.mmict.ops.cli;
+
+import dev.mmict.coordinator.cluster.RunSummary;
+import dev.mmict.ops.CommandFailure;
+import dev.mmict.ops.ExitCodes;
+import dev.mmict.ops.cluster.ClusterJob;
+import dev.mmict.ops.cluster.CoordinatorProcess;
+import dev.mmict.ops.cluster.WorkerProcess;
+import dev.mmict.ops.config.ConfigLoader;
+import dev.mmict.ops.config.RunConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** The cluster node commands: {@code mmict coordinator} and {@code mmict worker}. */
+final class ClusterCommands {
+
+    private ClusterCommands() {
+    }
+
+    /** Options both node commands share: the run configuration every node must agree on. */
+    abstract static class Node implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        VerboseOption verbose;
+
+        @Mixin
+        ClusterOptions cluster;
+
+        @Option(names = "--config", paramLabel = "FILE",
+                description = "YAML configuration of the run (every node of a run must use the same one).")
+        Path config;
+
+        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one configuration key; repeatable.")
+        List<String> overrides = new ArrayList<>();
+
+        RunConfig runConfig() {
+            return new ConfigLoader().load(RunConfig.class, config, overrides);
+        }
+    }
+
+    @Command(name = "coordinator", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+            description = "Start a cluster node that hosts the coordinator singleton and run one training job.",
+            footer = {"%nExample:",
+                "  mmict coordinator --config run.yaml --port 2551 --workers 2 --max-steps 50",
+                "  mmict worker --config run.yaml --seed 127.0.0.1:2551 --id worker-1   # on each worker"})
+    static final class Coordinator extends Node {
+        @Option(names = "--workers", defaultValue = "1",
+                description = "Step 0 waits until this many workers registered (default ${DEFAULT-VALUE}).")
+        int workers;
+
+        @Option(names = "--max-steps", description = "Steps to train (default: trainer.steps).")
+        Integer maxSteps;
+
+        @Option(names = "--micro-batch-size", description = "Queries per micro-batch; divides trainer.batchSize.")
+        Integer microBatchSize;
+
+        @Option(names = "--audit", paramLabel = "FILE", defaultValue = "audit.jsonl",
+                description = "Sample audit log of committed steps (default ${DEFAULT-VALUE}).")
+        Path audit;
+
+        @Override
+        public Integer call() throws Exception {
+            ClusterJob job = ClusterJob.of(runConfig(), maxSteps, microBatchSize);
+            try (CoordinatorProcess node = CoordinatorProcess.start(job, new CoordinatorProcess.Options(cluster.host,
+                    cluster.port, cluster.seeds, workers, CoordinatorProcess.Options.defaultTimings()), audit)) {
+                PrintWriter out = spec.commandLine().getOut();
+                out.println("coordinator node at " + node.seedAddress() + " (workers join with --seed "
+                        + node.seedAddress() + ")");
+                out.flush();
+                RunSummary summary = node.outcome().get();
+                out.printf("%s after %d steps (%d aborted): %s; parameters %s%n",
+                        summary.completed() ? "completed" : "failed", summary.stepsCommitted(), summary.stepsAborted(),
+                        summary.detail(), summary.parameterSha256());
+                out.flush();
+                if (!summary.completed()) {
+                    throw CommandFailure.clusterError(summary.detail(), null);
+                }
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "worker", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+            description = "Start a worker node that joins a cluster and trains until the run ends.",
+            footer = {"%nExample:", "  mmict worker --config run.yaml --seed 127.0.0.1:2551 --id worker-1"})
+    static final class Worker extends Node {
+        @Option(names = "--id", required = true, description = "Worker id, unique in the run (e.g. worker-1).")
+        String id;
+
+        @Option(names = "--data-port", defaultValue = "0",
+                description = "Port of the gradient-exchange data plane; 0 picks a free one (default ${DEFAULT-VALUE}).")
+        int dataPort;
+
+        @Option(names = "--registration-timeout", defaultValue = "120",
+                description = "Seconds to wait for the coordinator to accept this worker (default ${DEFAULT-VALUE}).")
+        long registrationTimeout;
+
+        @Option(names = "--parent-pid", defaultValue = "0", hidden = true,
+                description = "Stop when this process ends (set by the embedded cluster).")
+        long parentPid;
+
+        @Override
+        public Integer call() throws Exception {
+            if (cluster.seeds.isEmpty()) {
+                throw CommandFailure.clusterError("a worker needs --seed HOST:PORT of a node of the cluster", null);
+            }
+            ClusterJob job = ClusterJob.of(runConfig(), null, null);
+            return WorkerProcess.run(job, new WorkerProcess.Options(id, cluster.host, cluster.port, dataPort,
+                    cluster.seeds, cluster.deterministic, Duration.ofSeconds(registrationTimeout), parentPid));
+        }
+    }
+}

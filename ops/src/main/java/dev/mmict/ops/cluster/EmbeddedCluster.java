@@ -1,0 +1,196 @@
+package dev.mmict.ops.cluster;
+
+import dev.mmict.coordinator.audit.AuditReport;
+import dev.mmict.coordinator.audit.SampleAudit;
+import dev.mmict.coordinator.audit.StepAudit;
+import dev.mmict.coordinator.cluster.RunSummary;
+import dev.mmict.coordinator.plan.StepPlanner;
+import dev.mmict.ops.CommandFailure;
+import dev.mmict.storage.dataset.Dataset;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A whole cluster on this machine: the coordinator node in this JVM and N worker JVMs (one model
+ * replica each: DJL allows one gradient collector per JVM) started with this JVM's class path, all
+ * on loopback. Every wait is bounded, and every process it started is gone when {@link #run}
+ * returns.
+ */
+public final class EmbeddedCluster {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedCluster.class);
+  private static final String HOST = "127.0.0.1";
+
+  /**
+   * How the local cluster runs.
+   *
+   * @param workers worker JVMs to start
+   * @param deterministic exact fixed-point exchange
+   * @param timeout the whole run fails after this long
+   * @param workerHeapMiB -Xmx of each worker JVM
+   */
+  public record Options(int workers, boolean deterministic, Duration timeout, int workerHeapMiB) {
+
+    /** Checks the values. */
+    public Options {
+      if (workers < 1) {
+        throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
+      }
+    }
+  }
+
+  /**
+   * What the run produced.
+   *
+   * @param summary the coordinator's summary
+   * @param auditFile the sample audit log
+   * @param audit for every epoch the run touched, whether every sample was trained once (only
+   *     complete epochs can pass)
+   * @param workerLogs each worker's log file
+   * @param workerExitCodes each worker process's exit code (0: it stopped by itself after the run)
+   */
+  public record Result(RunSummary summary, Path auditFile, List<AuditReport> audit, Map<String, Path> workerLogs,
+      Map<String, Integer> workerExitCodes) { }
+
+  /** A worker process this cluster started. */
+  private record Started(String id, Process process, Path log) { }
+
+  private EmbeddedCluster() { }
+
+  /**
+   * Trains {@code job} on a fresh local cluster; workers read the resolved configuration from
+   * {@code configFile}; logs and the audit go under {@code outDir}.
+   */
+  public static Result run(ClusterJob job, Path configFile, Path outDir, Options options)
+      throws IOException, InterruptedException {
+    Path auditFile = outDir.resolve("audit.jsonl");
+    Files.deleteIfExists(auditFile);
+    Path logs = Files.createDirectories(outDir.resolve("workers"));
+    List<Started> workers = new ArrayList<>();
+    RunSummary summary;
+    try (CoordinatorProcess coordinator = CoordinatorProcess.start(job, new CoordinatorProcess.Options(HOST, 0,
+        List.of(), options.workers(), CoordinatorProcess.Options.defaultTimings()), auditFile)) {
+      String seed = coordinator.seedAddress();
+      for (int i = 1; i <= options.workers(); i++) {
+        workers.add(startWorker("worker-" + i, seed, configFile, logs, options));
+      }
+      summary = await(coordinator, workers, options.timeout());
+      stopWorkers(workers, Duration.ofSeconds(20));
+    } finally {
+      for (Started w : workers) {
+        if (w.process().isAlive()) {
+          LOG.warn("{} (process {}) still runs after the run: killing it", w.id(), w.process().pid());
+          w.process().destroyForcibly();
+          w.process().waitFor(10, TimeUnit.SECONDS);
+        }
+      }
+    }
+    Map<String, Path> logFiles = new LinkedHashMap<>();
+    Map<String, Integer> exits = new LinkedHashMap<>();
+    workers.forEach(w -> {
+      logFiles.put(w.id(), w.log());
+      exits.put(w.id(), w.process().isAlive() ? null : w.process().exitValue());
+    });
+    return new Result(summary, auditFile, checkAudit(job, auditFile), logFiles, exits);
+  }
+
+  /** The worker JVM command for {@code id}: this JVM's java and class path, the {@code worker} subcommand. */
+  static List<String> workerCommand(String id, String seed, Path configFile, Options options) {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> cmd = new ArrayList<>(List.of(java,
+        "-Xmx" + options.workerHeapMiB() + "m",
+        "-Dai.djl.offline=true",
+        "-Dai.djl.pytorch.num_threads=1",
+        "-Dai.djl.pytorch.num_interop_threads=1",
+        "-cp", System.getProperty("java.class.path"),
+        "dev.mmict.ops.Main", "worker",
+        "--config", configFile.toAbsolutePath().toString(),
+        "--id", id,
+        "--host", HOST,
+        "--seed", seed,
+        "--parent-pid", Long.toString(ProcessHandle.current().pid())));
+    if (options.deterministic()) {
+      cmd.add("--deterministic");
+    }
+    return cmd;
+  }
+
+  private static Started startWorker(String id, String seed, Path configFile, Path logs, Options options)
+      throws IOException {
+    Path log = logs.resolve(id + ".log");
+    ProcessBuilder pb = new ProcessBuilder(workerCommand(id, seed, configFile, options))
+        .directory(new File(System.getProperty("user.dir")))
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    Process p = pb.start();
+    LOG.info("started {} as process {} (log {})", id, p.pid(), log);
+    return new Started(id, p, log);
+  }
+
+  private static RunSummary await(CoordinatorProcess coordinator, List<Started> workers, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        return coordinator.outcome().get(500, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        if (System.nanoTime() > deadline) {
+          throw CommandFailure.clusterError("the cluster run did not finish within " + timeout
+              + "; worker logs: " + workers.stream().map(w -> w.log().toString()).toList(), null);
+        }
+        if (workers.stream().noneMatch(w -> w.process().isAlive())) {
+          // The coordinator may still be deciding; give it a moment, then report the workers' end.
+          try {
+            return coordinator.outcome().get(2, TimeUnit.SECONDS);
+          } catch (TimeoutException again) {
+            StringBuilder why = new StringBuilder("every worker exited before the run finished:");
+            for (Started w : workers) {
+              why.append(' ').append(w.id()).append(" exit ").append(w.process().exitValue())
+                  .append(" (log ").append(w.log()).append(')');
+            }
+            throw CommandFailure.clusterError(why.toString(), null);
+          } catch (ExecutionException ex) {
+            throw CommandFailure.clusterError("the coordinator failed: " + ex.getCause().getMessage(), ex.getCause());
+          }
+        }
+      } catch (ExecutionException e) {
+        throw CommandFailure.clusterError("the coordinator failed: " + e.getCause().getMessage(), e.getCause());
+      }
+    }
+  }
+
+  private static void stopWorkers(List<Started> workers, Duration grace) throws InterruptedException {
+    long deadline = System.nanoTime() + grace.toNanos();
+    for (Started w : workers) {
+      long left = Math.max(0, deadline - System.nanoTime());
+      if (!w.process().waitFor(left, TimeUnit.NANOSECONDS)) {
+        LOG.warn("{} did not exit within {} of the run's end: stopping it", w.id(), grace);
+        w.process().destroy();
+      }
+    }
+  }
+
+  /** Checks the audit of every epoch the run reached against the planner's queryable samples. */
+  static List<AuditReport> checkAudit(ClusterJob job, Path auditFile) throws IOException {
+    List<StepAudit> steps = SampleAudit.read(auditFile);
+    StepPlanner planner = StepPlanner.forSplit(job.dataset(), Dataset.TRAIN, job.plan());
+    List<AuditReport> out = new ArrayList<>();
+    for (long epoch : new TreeSet<>(steps.stream().map(StepAudit::epoch).toList())) {
+      out.add(SampleAudit.check(steps, epoch, planner.queryableIndices()));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,49 @@
+package dev.mmict.ops.cluster;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+
+/**
+ * The Pekko configuration of an mmict cluster node: Artery on a given host and port, one role,
+ * failure detection tuned for fast recovery, the split brain resolver on, Pekko's logging sent
+ * through SLF4J (stdout stays for results), and a shutdown that waits for a graceful leave.
+ */
+public final class NodeConfig {
+
+  /** Name of the actor system on every node (it is part of every node address). */
+  public static final String SYSTEM_NAME = "mmict";
+
+  private NodeConfig() { }
+
+  /** The configuration of a node with {@code role} listening on {@code host}:{@code port} (0: any free port). */
+  public static Config of(String role, String host, int port) {
+    String text = String.join("\n",
+        "pekko {",
+        "  loggers = [\"org.apache.pekko.event.slf4j.Slf4jLogger\"]",
+        "  logging-filter = \"org.apache.pekko.event.slf4j.Slf4jLoggingFilter\"",
+        "  loglevel = INFO",
+        "  stdout-loglevel = OFF",
+        "  log-dead-letters = 0",
+        "  log-dead-letters-during-shutdown = off",
+        "  actor.provider = cluster",
+        "  remote.artery.canonical.hostname = \"" + host + "\"",
+        "  remote.artery.canonical.port = " + port,
+        "  cluster {",
+        "    roles = [\"" + role + "\"]",
+        "    jmx.enabled = off",
+        "    log-info = off",
+        "    downing-provider-class = \"org.apache.pekko.cluster.sbr.SplitBrainResolverProvider\"",
+        "    split-brain-resolver.active-strategy = keep-majority",
+        "    split-brain-resolver.stable-after = 3s",
+        "    failure-detector.heartbeat-interval = 500ms",
+        "    failure-detector.acceptable-heartbeat-pause = 1.5s",
+        "    singleton.hand-over-retry-interval = 500ms",
+        "  }",
+        "  coordinated-shutdown {",
+        "    exit-jvm = off",
+        "    phases.before-service-unbind.timeout = 90s",
+        "  }",
+        "}");
+    return ConfigFactory.parseString(text).withFallback(ConfigFactory.load());
+  }
+}

@@ -1,0 +1,139 @@
+package dev.mmict.ops.cluster;
+
+import ai.djl.ndarray.NDManager;
+import dev.mmict.hub.model.MmictModel;
+import dev.mmict.hub.model.ModelStore;
+import dev.mmict.ops.CommandFailure;
+import dev.mmict.ops.ExitCodes;
+import dev.mmict.worker.cluster.DataPlane;
+import dev.mmict.worker.cluster.Replica;
+import dev.mmict.worker.cluster.WorkerActor;
+import dev.mmict.worker.cluster.WorkerNode;
+import dev.mmict.worker.exchange.ExchangeSettings;
+import dev.mmict.worker.train.DialogBuilder;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.cluster.Cluster;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The body of {@code mmict worker}: loads the replica, opens the data plane, joins the cluster as
+ * a worker node and trains until the run ends, the coordinator refuses it, or the process is
+ * told to stop (SIGTERM: a graceful leave at the next step boundary).
+ */
+public final class WorkerProcess {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerProcess.class);
+
+  /**
+   * Where the worker runs and how.
+   *
+   * @param workerId unique in the run
+   * @param host the host this node and its data plane listen on (and peers reach it at)
+   * @param port the Artery port (0: any free port)
+   * @param dataPort the data-plane port (0: any free port)
+   * @param seeds cluster seed nodes as host:port
+   * @param deterministic exchange exact 64-bit fixed point
+   * @param registrationTimeout give up when no coordinator accepts within this
+   * @param parentPid stop when this process ends (the embedded cluster's JVM); 0: no parent to watch
+   */
+  public record Options(String workerId, String host, int port, int dataPort, List<String> seeds,
+      boolean deterministic, Duration registrationTimeout, long parentPid) { }
+
+  private WorkerProcess() { }
+
+  /** Runs the worker until it stops; returns the process exit code. */
+  public static int run(ClusterJob job, Options options) throws IOException, InterruptedException {
+    var config = job.config();
+    try (NDManager manager = NDManager.newBaseManager()) {
+      ModelStore.Loaded loaded;
+      try {
+        loaded = ModelStore.load(job.backbone(), manager, config.seed());
+      } catch (IOException | RuntimeException e) {
+        throw CommandFailure.dataError("cannot load the backbone at " + job.backbone() + ": " + e.getMessage(), e);
+      }
+      try (MmictModel model = loaded.model()) {
+        model.setTrainable(MmictModel.FINETUNED);
+        var t = config.trainer();
+        Replica.Settings settings = new Replica.Settings(job.mode(), config.model().maxTextTokens(), t.gradClip(),
+            t.weightDecay(), options.deterministic());
+        try (Replica replica = new Replica(manager, model, new DialogBuilder(loaded.tokenizer(),
+                config.model().maxTextTokens()), job.dataset(), settings);
+            DataPlane dataPlane = new DataPlane(options.host(), options.dataPort(),
+                new ExchangeSettings(64 * 1024, Duration.ofSeconds(20)))) {
+          return serve(job, options, replica, dataPlane);
+        }
+      }
+    }
+  }
+
+  private static int serve(ClusterJob job, Options options, Replica replica, DataPlane dataPlane)
+      throws InterruptedException {
+    ActorSystem system = ActorSystem.create(NodeConfig.SYSTEM_NAME,
+        NodeConfig.of(WorkerNode.ROLE, options.host(), options.port()));
+    try {
+      Cluster.get(system).joinSeedNodes(seedAddresses(options.seeds()));
+      CompletableFuture<WorkerActor.Exit> exit = new CompletableFuture<>();
+      WorkerActor.Identity identity = new WorkerActor.Identity(options.workerId(), job.fingerprint(),
+          Duration.ofSeconds(1), options.registrationTimeout(), Duration.ofSeconds(60));
+      WorkerNode.start(system, replica, dataPlane, identity, exit);
+      if (options.parentPid() > 0) {
+        // A worker of an embedded cluster never outlives the JVM that started it.
+        ProcessHandle.of(options.parentPid()).ifPresentOrElse(
+            parent -> parent.onExit().thenRun(() -> exit.complete(
+                new WorkerActor.Exit(false, "the process that started this worker (" + options.parentPid() + ") ended"))),
+            () -> exit.complete(new WorkerActor.Exit(false, "parent process " + options.parentPid() + " is gone")));
+      }
+      LOG.info("worker {} (process {}) started at {}, data plane {}:{}", options.workerId(),
+          ProcessHandle.current().pid(), Cluster.get(system).selfAddress(), dataPlane.host(), dataPlane.port());
+      CompletableFuture<Object> stopped = CompletableFuture.anyOf(exit,
+          system.getWhenTerminated().toCompletableFuture());
+      try {
+        stopped.get();
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("worker " + options.workerId() + " stopped abnormally", e.getCause());
+      }
+      WorkerActor.Exit how = exit.getNow(new WorkerActor.Exit(false, "its cluster node was shut down or downed"));
+      return how.ok() ? ExitCodes.OK : ExitCodes.CLUSTER_ERROR;
+    } finally {
+      shutdown(system, "worker finished");
+    }
+  }
+
+  /** Runs the node's coordinated shutdown (leave the cluster) and waits for it, at most a minute. */
+  static void shutdown(ActorSystem system, String reason) {
+    try {
+      CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason()).toCompletableFuture()
+          .get(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warn("node shutdown ({}) did not complete cleanly: {}", reason, e.toString());
+    }
+  }
+
+  /** {@code host:port} strings as node addresses of the mmict actor system. */
+  static List<Address> seedAddresses(List<String> seeds) {
+    return seeds.stream().map(s -> {
+      int colon = s.lastIndexOf(':');
+      if (colon <= 0) {
+        throw CommandFailure.clusterError("seed node '" + s + "' is not host:port", null);
+      }
+      try {
+        return new Address("pekko", NodeConfig.SYSTEM_NAME, s.substring(0, colon),
+            Integer.parseInt(s.substring(colon + 1)));
+      } catch (NumberFormatException e) {
+        throw CommandFailure.clusterError("seed node '" + s + "' has no numeric port", e);
+      }
+    }).toList();
+  }
+}

@@ -1,0 +1,160 @@
+package dev.mmict.ops.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mmict.coordinator.audit.SampleAudit;
+import dev.mmict.coordinator.audit.StepAudit;
+import dev.mmict.ops.ExitCodes;
+import dev.mmict.ops.Main;
+import dev.mmict.ops.run.LocalOperations;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real clusters on loopback: the coordinator in this JVM and worker JVMs started by {@code mmict
+ * train --workers N}, training the shipped tiny backbone for a few steps.
+ */
+class EmbeddedClusterTest {
+
+  @TempDir
+  Path dir;
+
+  private record Result(int code, String out, String err) { }
+
+  private Result train(Path out, String... extra) {
+    StringWriter o = new StringWriter();
+    StringWriter e = new StringWriter();
+    PrintWriter po = new PrintWriter(o, true);
+    List<String> args = new ArrayList<>(List.of("train", "--out", out.toString(),
+        "--report", out.resolve("report.json").toString(), "--timeout", "150",
+        "--set", "model.backbone=../models/backbone-tiny", "--set", "data.task=shapes-caption",
+        "--set", "trainer.batchSize=8", "--set", "trainer.warmupSteps=0", "--set", "trainer.lr=3e-3"));
+    args.addAll(List.of(extra));
+    int code = Main.run(args.toArray(String[]::new), po, new PrintWriter(e, true), Map.of(), new LocalOperations(po));
+    return new Result(code, o.toString(), e.toString());
+  }
+
+  @Test
+  @Timeout(170)
+  void twoWorkerJvmsTrainWithEqualChecksumsAndTheAuditShowsWhoTrainedWhat() throws Exception {
+    Path out = dir.resolve("two");
+    Result r = train(out, "--workers", "2", "--deterministic", "--max-steps", "3", "--micro-batch-size", "2");
+    assertEquals(ExitCodes.OK, r.code(), r.err() + r.out());
+    JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+    assertTrue(report.get("completed").asBoolean(), report.toString());
+    assertEquals(3, report.get("steps_run").asInt());
+    assertEquals(0, report.get("steps_aborted").asInt());
+    assertEquals(64, report.get("params_sha256").asText().length(), "every replica agreed on one checksum");
+    assertEquals(3, report.get("losses").size());
+    for (JsonNode loss : report.get("losses")) {
+      assertTrue(loss.asDouble() > 0 && Double.isFinite(loss.asDouble()), report.toString());
+    }
+    assertEquals(Set.of("worker-1", "worker-2"), fieldNames(report.get("worker_process_ids")));
+    List<StepAudit> audit = SampleAudit.read(out.resolve("audit.jsonl"));
+    assertEquals(3, audit.size());
+    Set<Integer> seen = new HashSet<>();
+    for (StepAudit step : audit) {
+      assertEquals(4, step.microBatches().size(), "8 queries in micro-batches of 2");
+      // balanced: each worker trained two of the four micro-batches
+      assertEquals(List.of("worker-1", "worker-1", "worker-2", "worker-2"),
+          step.microBatches().stream().map(m -> m.worker()).toList());
+      step.entries().forEach(e -> assertTrue(seen.add(e.sample()), "sample " + e.sample() + " trained twice"));
+    }
+    for (JsonNode epoch : report.get("audit")) {
+      assertEquals(0, epoch.get("duplicated").size(), report.toString());
+    }
+    assertTrue(r.out().contains("trained on 2 workers: 3 steps"), r.out());
+    for (String w : List.of("worker-1", "worker-2")) {
+      assertEquals(0, report.get("worker_exit_codes").get(w).asInt(), w + " did not stop by itself: " + report);
+    }
+  }
+
+  @Test
+  @Timeout(170)
+  void aWorkerKilledMidRunIsReplacedByTheSurvivorAndTheResultEqualsAOneWorkerRunBitForBit() throws Exception {
+    Path killed = dir.resolve("killed");
+    List<String> args = List.of("--deterministic", "--max-steps", "4", "--micro-batch-size", "2");
+    java.util.concurrent.CompletableFuture<Result> run = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      List<String> all = new ArrayList<>(List.of("--workers", "2"));
+      all.addAll(args);
+      return train(killed, all.toArray(String[]::new));
+    });
+    // Once step 0 is committed, kill worker-2 without warning (as a reclaimed spot instance).
+    Path auditFile = killed.resolve("audit.jsonl");
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (!(Files.exists(auditFile) && Files.readAllLines(auditFile).size() >= 1)) {
+      assertFalse(run.isDone(), "the run ended before step 0 was committed: " + (run.isDone() ? run.join() : ""));
+      assertTrue(System.nanoTime() < deadline, "step 0 was not committed within 120 s");
+      Thread.sleep(100);
+    }
+    // ProcessHandle.Info drops long command lines (the class path), so read /proc (Linux).
+    ProcessHandle victim = ProcessHandle.current().children()
+        .filter(p -> commandLine(p).contains("--id\0worker-2"))
+        .findFirst().orElseThrow(() -> new AssertionError("no worker-2 process among this JVM's children"));
+    assertTrue(victim.destroyForcibly());
+    Result r = run.get(150, java.util.concurrent.TimeUnit.SECONDS);
+    assertEquals(ExitCodes.OK, r.code(), r.err() + r.out());
+    JsonNode report = new ObjectMapper().readTree(killed.resolve("report.json").toFile());
+    assertEquals(4, report.get("steps_run").asInt());
+    List<String> deaths = new ArrayList<>();
+    report.get("membership_events").forEach(e -> {
+      if (e.get("kind").asText().equals("DIED")) {
+        deaths.add(e.get("worker").asText());
+      }
+    });
+    assertEquals(List.of("worker-2"), deaths, report.toString());
+    List<StepAudit> audit = SampleAudit.read(auditFile);
+    Set<Integer> seen = new HashSet<>();
+    for (StepAudit step : audit) {
+      assertEquals(4, step.microBatches().size());
+      step.entries().forEach(e -> assertTrue(seen.add(e.sample()), "sample " + e.sample() + " trained twice"));
+    }
+    assertEquals(32, seen.size(), "4 steps of 8 samples, each once");
+    assertTrue(audit.get(3).microBatches().stream().allMatch(m -> m.worker().equals("worker-1")),
+        "after the death the survivor trains every micro-batch");
+
+    Path alone = dir.resolve("alone");
+    List<String> single = new ArrayList<>(List.of("--workers", "1"));
+    single.addAll(args);
+    Result one = train(alone, single.toArray(String[]::new));
+    assertEquals(ExitCodes.OK, one.code(), one.err() + one.out());
+    JsonNode oneReport = new ObjectMapper().readTree(alone.resolve("report.json").toFile());
+    assertEquals(oneReport.get("params_sha256").asText(), report.get("params_sha256").asText(),
+        "deterministic mode: 2 workers with one killed end bitwise where 1 worker ends");
+  }
+
+  private static String commandLine(ProcessHandle p) {
+    try {
+      return new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")),
+          java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      return ""; // the process is gone
+    }
+  }
+
+  private static Set<String> fieldNames(JsonNode node) {
+    Set<String> names = new HashSet<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
+  @Test
+  void aWorkerCountBelowOneIsRefused() {
+    Result r = train(dir.resolve("zero"), "--workers", "0");
+    assertFalse(r.code() == ExitCodes.OK, r.err());
+  }
+}

@@ -1,0 +1,131 @@
+package dev.mmict.worker.cluster;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.mmict.hub.nn.Params;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The trainable parameters of a replica seen as one flat vector, in declaration order: the
+ * layout in which gradients are exchanged, and the bytes every replica's checksum covers.
+ */
+public final class ParameterVector {
+
+  private final List<Params.Param> trainable;
+  private final int length;
+
+  /** The layout of {@code params}' trainable parameters as they are now. */
+  public ParameterVector(Params params) {
+    this.trainable = params.trainable();
+    long total = 0;
+    for (Params.Param p : trainable) {
+      total += p.value().size();
+    }
+    this.length = Math.toIntExact(total);
+    if (trainable.isEmpty()) {
+      throw new IllegalArgumentException("the model has no trainable parameter to train");
+    }
+  }
+
+  /** Number of elements. */
+  public int length() {
+    return length;
+  }
+
+  /** The parameters' gradients, flattened into a new vector; each gradient is then zeroed. */
+  public float[] takeGradients() {
+    float[] out = new float[length];
+    int offset = 0;
+    for (Params.Param p : trainable) {
+      NDArray g = p.value().getGradient(); // [shape of the parameter]
+      float[] values = g.toFloatArray();
+      System.arraycopy(values, 0, out, offset, values.length);
+      offset += values.length;
+      g.muli(0); // PyTorch accumulates gradients across backward passes
+    }
+    return out;
+  }
+
+  /** {@code vector} cut into one tensor per trainable parameter (name → [shape of the parameter]). */
+  public Map<String, NDArray> toTensors(NDManager manager, float[] vector) {
+    requireLength(vector);
+    Map<String, NDArray> out = new LinkedHashMap<>();
+    int offset = 0;
+    for (Params.Param p : trainable) {
+      int size = Math.toIntExact(p.value().size());
+      float[] slice = new float[size];
+      System.arraycopy(vector, offset, slice, 0, size);
+      out.put(p.name(), manager.create(slice, p.value().getShape())); // [shape of the parameter]
+      offset += size;
+    }
+    return out;
+  }
+
+  /** The current values of the trainable parameters, flattened. */
+  public float[] values() {
+    float[] out = new float[length];
+    int offset = 0;
+    for (Params.Param p : trainable) {
+      float[] values = p.value().toFloatArray();
+      System.arraycopy(values, 0, out, offset, values.length);
+      offset += values.length;
+    }
+    return out;
+  }
+
+  /** Overwrites the trainable parameters with {@code vector} (as {@link #values()} returned it). */
+  public void restore(float[] vector) {
+    requireLength(vector);
+    int offset = 0;
+    for (Params.Param p : trainable) {
+      int size = Math.toIntExact(p.value().size());
+      float[] slice = new float[size];
+      System.arraycopy(vector, offset, slice, 0, size);
+      p.value().set(slice);
+      offset += size;
+    }
+  }
+
+  /**
+   * sha256 over every trainable parameter's name, then its values as little-endian float32: the
+   * replica checksum the coordinator compares (32 bytes).
+   */
+  public byte[] sha256() {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      for (Params.Param p : trainable) {
+        md.update(p.name().getBytes(StandardCharsets.UTF_8));
+        float[] v = p.value().toFloatArray();
+        ByteBuffer buf = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        buf.asFloatBuffer().put(v);
+        md.update(buf.array());
+      }
+      return md.digest();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
+  /** Global L2 norm of {@code vector}, summed in index order in double (the same on every replica). */
+  public static double norm(float[] vector) {
+    double squares = 0;
+    for (float v : vector) {
+      squares += (double) v * v;
+    }
+    return Math.sqrt(squares);
+  }
+
+  private void requireLength(float[] vector) {
+    if (vector.length != length) {
+      throw new IllegalArgumentException(
+          "vector of " + vector.length + " elements for " + length + " trainable parameter elements");
+    }
+  }
+}

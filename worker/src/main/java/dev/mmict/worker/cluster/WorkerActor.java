@@ -1,0 +1,309 @@
+package dev.mmict.worker.cluster;
+
+import com.google.protobuf.ByteString;
+import dev.mmict.protocol.v1.AbortReason;
+import dev.mmict.protocol.v1.DataPlaneAddress;
+import dev.mmict.protocol.v1.LeaveAccepted;
+import dev.mmict.protocol.v1.LeaveNotice;
+import dev.mmict.protocol.v1.LeaveReason;
+import dev.mmict.protocol.v1.ProtocolVersion;
+import dev.mmict.protocol.v1.RegisterWorker;
+import dev.mmict.protocol.v1.RegistrationAccepted;
+import dev.mmict.protocol.v1.RegistrationRefused;
+import dev.mmict.protocol.v1.RunFinished;
+import dev.mmict.protocol.v1.RunOutcome;
+import dev.mmict.protocol.v1.StepAborted;
+import dev.mmict.protocol.v1.StepPlan;
+import dev.mmict.protocol.v1.StepResult;
+import dev.mmict.worker.exchange.ExchangeException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.AbstractActorWithTimers;
+import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.actor.Props;
+import org.apache.pekko.cluster.Cluster;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A worker node's actor: registers its replica with the coordinator, runs each step plan it
+ * receives (compute, exchange, update) on a thread of its own, reports the result, drops an
+ * aborted attempt, and leaves gracefully when its node shuts down.
+ */
+public final class WorkerActor extends AbstractActorWithTimers {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerActor.class);
+
+  /**
+   * Who the worker is and how patient it is.
+   *
+   * @param workerId unique in the run
+   * @param modelFingerprint the replica's {@link ModelFingerprint}
+   * @param registerEvery how often the registration is repeated until the coordinator answers
+   * @param registrationTimeout the worker gives up when no coordinator has answered by then
+   * @param leaveTimeout a graceful leave waits at most this long for its last step
+   */
+  public record Identity(String workerId, String modelFingerprint, Duration registerEvery, Duration registrationTimeout,
+      Duration leaveTimeout) { }
+
+  /** Why the worker stopped working (its process then exits with {@code ok ? 0 : non-zero}). */
+  public record Exit(boolean ok, String reason) { }
+
+  /** The messages the worker node and the actor itself send to the actor. */
+  public interface Command {
+    /** Time to (re)send the registration. */
+    record Register() implements Command { }
+
+    /** The registration deadline passed. */
+    record RegistrationDeadline() implements Command { }
+
+    /** The node shuts down: announce the leave; complete {@code done} when the worker may go. */
+    record Leave(CompletableFuture<Done> done) implements Command { }
+
+    /** The step thread finished an attempt: exactly one of {@code result} and {@code failure}. */
+    record StepFinished(StepPlan plan, StepResult result, Throwable failure) implements Command { }
+  }
+
+  private static final String REGISTER_TIMER = "register";
+  private static final String DEADLINE_TIMER = "deadline";
+
+  private final Replica replica;
+  private final DataPlane dataPlane;
+  private final Identity identity;
+  private final ActorRef coordinatorProxy;
+  private final CompletableFuture<Exit> exit;
+  private final ExecutorService stepThread;
+  private ActorRef coordinator;
+  private StepPlan current;
+  private Future<?> running;
+  private boolean aborted;
+  private long lastReportedStep = -1;
+  private CompletableFuture<Done> leaving;
+  private Long leaveAfterStep;
+
+  /** Props of a worker with its replica and data plane; {@code exit} completes when it stops working. */
+  public static Props props(Replica replica, DataPlane dataPlane, Identity identity, ActorRef coordinatorProxy,
+      CompletableFuture<Exit> exit) {
+    return Props.create(WorkerActor.class, () -> new WorkerActor(replica, dataPlane, identity, coordinatorProxy, exit));
+  }
+
+  private WorkerActor(Replica replica, DataPlane dataPlane, Identity identity, ActorRef coordinatorProxy,
+      CompletableFuture<Exit> exit) {
+    this.replica = replica;
+    this.dataPlane = dataPlane;
+    this.identity = identity;
+    this.coordinatorProxy = coordinatorProxy;
+    this.exit = exit;
+    this.stepThread = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(() -> {
+        GradMode.offOnThisThread(); // as on the thread that loaded the engine
+        r.run();
+      }, "mmict-step-" + identity.workerId());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  @Override
+  public void preStart() {
+    getTimers().startTimerAtFixedRate(REGISTER_TIMER, new Command.Register(), identity.registerEvery());
+    getTimers().startSingleTimer(DEADLINE_TIMER, new Command.RegistrationDeadline(), identity.registrationTimeout());
+    getSelf().tell(new Command.Register(), getSelf());
+  }
+
+  @Override
+  public void postStop() {
+    stepThread.shutdownNow();
+    finishLeave();
+    exit.complete(new Exit(false, "the worker actor stopped"));
+  }
+
+  @Override
+  public Receive createReceive() {
+    return receiveBuilder()
+        .match(Command.Register.class, r -> register())
+        .match(Command.RegistrationDeadline.class, d -> {
+          if (coordinator == null) {
+            stop(false, "no coordinator accepted the registration within " + identity.registrationTimeout());
+          }
+        })
+        .match(RegistrationAccepted.class, this::onAccepted)
+        .match(RegistrationRefused.class, r -> stop(false, "the coordinator refused worker " + r.getWorkerId()
+            + " (" + r.getReason() + "): " + r.getDetail()))
+        .match(StepPlan.class, this::onPlan)
+        .match(StepAborted.class, this::onAborted)
+        .match(Command.StepFinished.class, this::onStepFinished)
+        .match(LeaveAccepted.class, this::onLeaveAccepted)
+        .match(Command.Leave.class, this::onLeave)
+        .match(RunFinished.class, f -> stop(f.getOutcome() == RunOutcome.RUN_OUTCOME_COMPLETED,
+            "the run ended after " + f.getStepsCommitted() + " steps: " + f.getDetail()))
+        .matchAny(m -> LOG.warn("worker {}: ignoring an unexpected message of type {} from {}", identity.workerId(),
+            m.getClass().getName(), getSender()))
+        .build();
+  }
+
+  private void register() {
+    if (coordinator != null || leaving != null) {
+      getTimers().cancel(REGISTER_TIMER);
+      return;
+    }
+    RegisterWorker.Builder r = RegisterWorker.newBuilder()
+        .setProtocolVersion(ProtocolVersion.PROTOCOL_VERSION_1)
+        .setModelFingerprint(identity.modelFingerprint())
+        .setNodeAddress(Cluster.get(getContext().getSystem()).selfAddress().toString())
+        .setWorkerId(identity.workerId())
+        .setProcessId(ProcessHandle.current().pid())
+        .setDataPlane(DataPlaneAddress.newBuilder().setHost(dataPlane.host()).setPort(dataPlane.port()));
+    if (replica.appliedStep() >= 0) {
+      r.setLastCompletedStep(replica.appliedStep()).setParameterSha256(ByteString.copyFrom(replica.parameterSha256()));
+    }
+    coordinatorProxy.tell(r.build(), getSelf());
+  }
+
+  private void onAccepted(RegistrationAccepted a) {
+    if (coordinator == null) {
+      LOG.info("worker {} registered; the coordinator plans step {} next{}", identity.workerId(), a.getNextStep(),
+          a.getStateTransferRequired() ? " (it needs a state transfer, which is not built yet: this worker waits)" : "");
+    }
+    coordinator = getSender();
+    getTimers().cancel(REGISTER_TIMER);
+    getTimers().cancel(DEADLINE_TIMER);
+  }
+
+  private void onPlan(StepPlan plan) {
+    if (current != null && current.getPlanId().equals(plan.getPlanId())) {
+      return; // a duplicate: the attempt is already running or done
+    }
+    if (!plan.getWorkerId().equals(identity.workerId())) {
+      LOG.warn("worker {}: ignoring a plan addressed to {}", identity.workerId(), plan.getWorkerId());
+      return;
+    }
+    coordinator = getSender();
+    current = plan;
+    aborted = false;
+    ActorRef self = getSelf();
+    String id = identity.workerId();
+    running = stepThread.submit(() -> {
+      long start = System.nanoTime();
+      try {
+        Replica.Contribution mine = replica.contribute(plan);
+        long exchangeStart = System.nanoTime();
+        dataPlane.allReduce(plan, id, mine);
+        long exchangeMillis = (System.nanoTime() - exchangeStart) / 1_000_000;
+        byte[] sha = replica.apply(plan, mine);
+        StepResult result = StepResult.newBuilder()
+            .setStep(plan.getStep())
+            .setPlanId(plan.getPlanId())
+            .setWorkerId(id)
+            .setLossSum(mine.lossSum())
+            .setSampleCount(mine.samples())
+            .setParameterSha256(ByteString.copyFrom(sha))
+            .addAllMicroBatchIds(plan.getMicroBatchesList().stream().map(mb -> mb.getMicroBatchId()).toList())
+            .setComputeMillis(mine.computeMillis())
+            .setExchangeMillis(exchangeMillis)
+            .build();
+        self.tell(new Command.StepFinished(plan, result, null), ActorRef.noSender());
+      } catch (Throwable e) {
+        LOG.debug("worker {}: step {} plan {} failed after {} ms", id, plan.getStep(), plan.getPlanId(),
+            (System.nanoTime() - start) / 1_000_000, e);
+        self.tell(new Command.StepFinished(plan, null, e), ActorRef.noSender());
+      }
+    });
+  }
+
+  private void onAborted(StepAborted a) {
+    if (current == null || !current.getPlanId().equals(a.getPlanId()) || aborted) {
+      return;
+    }
+    LOG.info("worker {}: step {} plan {} aborted by the coordinator ({}: {})", identity.workerId(), a.getStep(),
+        a.getPlanId(), a.getReason(), a.getDetail());
+    aborted = true;
+    if (running != null) {
+      running.cancel(true);
+    }
+    dataPlane.interrupt();
+  }
+
+  private void onStepFinished(Command.StepFinished f) {
+    boolean isCurrent = current != null && current.getPlanId().equals(f.plan().getPlanId());
+    if (!isCurrent || aborted) {
+      LOG.debug("worker {}: dropping the outcome of aborted plan {}", identity.workerId(), f.plan().getPlanId());
+      return;
+    }
+    if (f.result() != null) {
+      coordinator.tell(f.result(), getSelf());
+      lastReportedStep = f.plan().getStep();
+      if (leaveAfterStep != null && lastReportedStep >= leaveAfterStep) {
+        finishLeave();
+      }
+      return;
+    }
+    Throwable e = f.failure();
+    StepAborted.Builder report = StepAborted.newBuilder()
+        .setStep(f.plan().getStep())
+        .setPlanId(f.plan().getPlanId())
+        .setReportingWorkerId(identity.workerId())
+        .setDetail(String.valueOf(e.getMessage()));
+    if (e instanceof ExchangeException x) {
+      report.setReason(AbortReason.ABORT_REASON_EXCHANGE_FAILED);
+      if (x.peerRank() >= 0 && x.peerRank() < f.plan().getPeersCount()) {
+        report.setFailedWorkerId(f.plan().getPeers(x.peerRank()).getWorkerId());
+      }
+    } else if (e instanceof java.io.IOException || e instanceof InterruptedException) {
+      report.setReason(AbortReason.ABORT_REASON_EXCHANGE_FAILED);
+    } else {
+      report.setReason(AbortReason.ABORT_REASON_WORKER_ERROR).setFailedWorkerId(identity.workerId());
+      LOG.error("worker {}: step {} failed", identity.workerId(), f.plan().getStep(), e);
+    }
+    LOG.warn("worker {}: step {} plan {} failed: {}", identity.workerId(), f.plan().getStep(), f.plan().getPlanId(),
+        e.toString());
+    coordinator.tell(report.build(), getSelf());
+  }
+
+  private void onLeave(Command.Leave l) {
+    leaving = l.done();
+    if (coordinator == null || exit.isDone()) {
+      finishLeave();
+      return;
+    }
+    LOG.info("worker {}: shutting down; announcing the leave", identity.workerId());
+    coordinator.tell(LeaveNotice.newBuilder()
+        .setWorkerId(identity.workerId())
+        .setReason(LeaveReason.LEAVE_REASON_SIGTERM)
+        .setDeadlineUnixMillis(System.currentTimeMillis() + identity.leaveTimeout().toMillis())
+        .build(), getSelf());
+  }
+
+  private void onLeaveAccepted(LeaveAccepted a) {
+    if (!a.hasLastStep() || lastReportedStep >= a.getLastStep()) {
+      finishLeave();
+      stop(true, "left the run at a step boundary");
+    } else {
+      leaveAfterStep = a.getLastStep();
+      LOG.info("worker {}: leaving after step {}", identity.workerId(), a.getLastStep());
+    }
+  }
+
+  private void finishLeave() {
+    if (leaving != null) {
+      leaving.complete(Done.getInstance());
+    }
+  }
+
+  private void stop(boolean ok, String reason) {
+    if (!exit.isDone()) {
+      if (ok) {
+        LOG.info("worker {}: {}", identity.workerId(), reason);
+      } else {
+        LOG.error("worker {}: {}", identity.workerId(), reason);
+      }
+    }
+    getTimers().cancelAll();
+    finishLeave();
+    exit.complete(new Exit(ok, reason));
+  }
+}

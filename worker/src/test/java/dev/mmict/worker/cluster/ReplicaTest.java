@@ -1,0 +1,150 @@
+package dev.mmict.worker.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import dev.mmict.hub.assembly.Mode;
+import dev.mmict.hub.lm.OptConfig;
+import dev.mmict.hub.mhub.MHubConfig;
+import dev.mmict.hub.model.MmictConfig;
+import dev.mmict.hub.model.MmictModel;
+import dev.mmict.hub.text.WordTokenizer;
+import dev.mmict.hub.vision.VitConfig;
+import dev.mmict.protocol.v1.MicroBatch;
+import dev.mmict.protocol.v1.QueryAssignment;
+import dev.mmict.protocol.v1.StepPlan;
+import dev.mmict.storage.dataset.Dataset;
+import dev.mmict.storage.dataset.Datasets;
+import dev.mmict.storage.dataset.Sample;
+import dev.mmict.worker.exchange.FixedPoint;
+import dev.mmict.worker.train.DialogBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Replicas in one JVM, with the exchange done by hand: whoever trains which micro-batch, the
+ * updated parameters are bitwise the same (deterministic mode), and an undone update redoes to
+ * the same bits.
+ */
+class ReplicaTest {
+
+  private static final Dataset CAPTION = Datasets.open("shapes-caption");
+  private static final WordTokenizer TOKENIZER = tokenizer();
+
+  private final List<NDManager> managers = new ArrayList<>();
+  private final List<Replica> replicas = new ArrayList<>();
+
+  private static WordTokenizer tokenizer() {
+    WordTokenizer.Builder b = WordTokenizer.builder();
+    for (int i = 0; i < 100; i++) {
+      Sample s = CAPTION.get(Dataset.TRAIN, i);
+      b.addText(s.text()).addText(s.prompt()).addText(s.target());
+    }
+    return b.build();
+  }
+
+  private Replica replica(boolean deterministic) {
+    NDManager m = NDManager.newBaseManager();
+    managers.add(m);
+    int v = TOKENIZER.vocabSize();
+    MmictConfig cfg = new MmictConfig(new VitConfig(32, 8, 3, 32, 1, 2, 2.0, 1e-6),
+        new MHubConfig(32, 2, 1, 64, 1, 32, 4, v, 64, 1e-12),
+        new OptConfig(32, 2, 1, 64, v, 256, 1e-5, TOKENIZER.padId()), false);
+    MmictModel model = new MmictModel(m, cfg, 3, TOKENIZER.padId());
+    model.setTrainable(MmictModel.FINETUNED);
+    Replica r = new Replica(m, model, new DialogBuilder(TOKENIZER, 16), CAPTION,
+        new Replica.Settings(Mode.MMICT, 16, 1.0, 0.05, deterministic));
+    replicas.add(r);
+    return r;
+  }
+
+  @AfterEach
+  void close() {
+    replicas.forEach(Replica::close);
+    managers.forEach(NDManager::close);
+  }
+
+  private static MicroBatch microBatch(int id, int... samples) {
+    MicroBatch.Builder b = MicroBatch.newBuilder().setMicroBatchId(id);
+    for (int s : samples) {
+      b.addQueries(QueryAssignment.newBuilder().setSampleIndex(s).addDemonstrationIndices(s + 10)
+          .addDemonstrationIndices(s + 20));
+    }
+    return b.build();
+  }
+
+  private static StepPlan plan(long step, String worker, List<MicroBatch> mine) {
+    return StepPlan.newBuilder().setStep(step).setPlanId(Long.toString(step + 1)).setWorkerId(worker)
+        .addAllMicroBatches(mine).setTotalMicroBatches(3).setTotalSamples(6).setLearningRate(3e-3).build();
+  }
+
+  private static List<MicroBatch> batches(long step) {
+    int base = (int) step * 6;
+    return List.of(microBatch(0, base, base + 1), microBatch(1, base + 2, base + 3), microBatch(2, base + 4, base + 5));
+  }
+
+  @Test
+  void oneOrTwoReplicasEndWithBitwiseEqualParameters() {
+    Replica alone = replica(true);
+    Replica first = replica(true);
+    Replica second = replica(true);
+    assertArrayEquals(alone.parameterSha256(), first.parameterSha256(), "replicas start equal");
+    byte[] start = alone.parameterSha256();
+    for (long step = 0; step < 2; step++) {
+      List<MicroBatch> all = batches(step);
+      Replica.Contribution c = alone.contribute(plan(step, "alone", all));
+      assertEquals(6, c.samples());
+      byte[] expected = alone.apply(plan(step, "alone", all), c);
+
+      // Worker 1 trains micro-batch 0, worker 2 micro-batches 1 and 2; the ring sums exactly.
+      StepPlan p1 = plan(step, "w1", all.subList(0, 1));
+      StepPlan p2 = plan(step, "w2", all.subList(1, 3));
+      Replica.Contribution c1 = first.contribute(p1);
+      Replica.Contribution c2 = second.contribute(p2);
+      assertEquals(2, c1.samples());
+      long[] sum = c1.fixed().clone();
+      FixedPoint.addInto(sum, c2.fixed());
+      Replica.Contribution reduced = new Replica.Contribution(sum, null, 0, 0, 0);
+      Replica.Contribution reducedCopy = new Replica.Contribution(sum.clone(), null, 0, 0, 0);
+      assertArrayEquals(expected, first.apply(p1, reduced), "step " + step + ": worker 1 differs from 1 worker");
+      assertArrayEquals(expected, second.apply(p2, reducedCopy), "step " + step + ": worker 2 differs from 1 worker");
+    }
+    assertFalse(java.util.Arrays.equals(start, alone.parameterSha256()), "training changed the parameters");
+    assertEquals(1, alone.appliedStep());
+  }
+
+  @Test
+  void aReplannedStepUndoesTheAbortedUpdateAndRedoesItToTheSameBits() {
+    Replica r = replica(true);
+    StepPlan s0 = plan(0, "w", batches(0));
+    r.apply(s0, r.contribute(s0));
+    StepPlan s1 = plan(1, "w", batches(1));
+    byte[] once = r.apply(s1, r.contribute(s1));
+    // Step 1's attempt was aborted after this replica applied it: a new attempt of step 1.
+    StepPlan again = s1.toBuilder().setPlanId("9").setAttempt(1).build();
+    byte[] twice = r.apply(again, r.contribute(again));
+    assertArrayEquals(once, twice);
+    assertEquals(1, r.appliedStep());
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> r.contribute(plan(5, "w", batches(0))));
+    assertTrue(e.getMessage().contains("state after step 1") && e.getMessage().contains("step 5"), e.getMessage());
+  }
+
+  @Test
+  void anEmptyPlanContributesZerosButStillApplies() {
+    Replica r = replica(false);
+    StepPlan idle = plan(0, "w", List.of());
+    Replica.Contribution c = r.contribute(idle);
+    assertEquals(0, c.samples());
+    for (float x : c.floats()) {
+      assertEquals(0f, x);
+    }
+    r.apply(idle, c);
+    assertEquals(0, r.appliedStep());
+  }
+}
