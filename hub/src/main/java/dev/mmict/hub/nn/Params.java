@@ -105,11 +105,40 @@ public final class Params implements AutoCloseable {
         }
       }
     }
-    NDArray value = manager.create(values, shape);
+    NDArray value = owned(manager, values, shape);
     value.setName(name);
     NDScope.unregister(value); // parameters outlive any scope they are declared in
     params.put(name, new Param(name, value));
     return value;
+  }
+
+  /**
+   * Overwrites a parameter's values in place, keeping its tensor (and the memory PyTorch owns).
+   * {@code NDArray.set(Buffer)} would instead point the tensor at a Java buffer that only the
+   * NDArray object keeps alive; anything still viewing the old memory then reads freed memory.
+   *
+   * @throws IllegalArgumentException for an unknown name or a wrong number of values
+   */
+  public void assign(String name, float[] values) {
+    NDArray value = get(name);
+    if (values.length != value.size()) {
+      throw new IllegalArgumentException("parameter '" + name + "' has " + value.size() + " values, got "
+          + values.length);
+    }
+    try (NDManager tmp = manager.newSubManager()) {
+      NDArray src = tmp.create(values, value.getShape()); // [shape of the parameter]
+      value.muli(0f).addi(src); // [shape of the parameter] in place: finite values times 0 are 0
+    }
+  }
+
+  /** A tensor holding {@code values} in memory PyTorch allocated (not a view of a Java buffer). */
+  private static NDArray owned(NDManager manager, float[] values, Shape shape) {
+    try (NDManager tmp = manager.newSubManager()) {
+      NDArray blob = tmp.create(values, shape); // [shape] backed by a Java direct buffer
+      NDArray copy = blob.duplicate(); // [shape] a PyTorch clone
+      copy.attach(manager);
+      return copy;
+    }
   }
 
   private static double gaussian(SplittableRandom rng) {
@@ -182,7 +211,7 @@ public final class Params implements AutoCloseable {
             + v.getShape() + ", the model expects " + p.value.getShape());
       }
       NDArray f = v.getDataType() == DataType.FLOAT32 ? v : v.toType(DataType.FLOAT32, false);
-      p.value.set(f.toFloatArray());
+      assign(p.name, f.toFloatArray());
     }
     return values.keySet().stream().filter(k -> !params.containsKey(k)).sorted().toList();
   }

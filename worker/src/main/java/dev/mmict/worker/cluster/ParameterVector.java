@@ -18,11 +18,13 @@ import java.util.Map;
  */
 public final class ParameterVector {
 
+  private final Params params;
   private final List<Params.Param> trainable;
   private final int length;
 
   /** The layout of {@code params}' trainable parameters as they are now. */
   public ParameterVector(Params params) {
+    this.params = params;
     this.trainable = params.trainable();
     long total = 0;
     for (Params.Param p : trainable) {
@@ -88,7 +90,7 @@ public final class ParameterVector {
       int size = Math.toIntExact(p.value().size());
       float[] slice = new float[size];
       System.arraycopy(vector, offset, slice, 0, size);
-      p.value().set(slice);
+      params.assign(p.name(), slice);
       offset += size;
     }
   }
