@@ -17,8 +17,6 @@ import dev.mmict.hub.nn.LayerNorm;
 import dev.mmict.hub.nn.Linear;
 import dev.mmict.hub.nn.Params;
 import dev.mmict.hub.vision.VisionEncoder;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -121,10 +119,7 @@ public final class MmictModel implements AutoCloseable {
         }
         md.update(p.name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         md.update(p.value().getShape().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        float[] v = p.value().toFloatArray();
-        ByteBuffer buf = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        buf.asFloatBuffer().put(v);
-        md.update(buf.array());
+        Params.digestValues(md, p.value());
       }
       return HexFormat.of().formatHex(md.digest());
     } catch (NoSuchAlgorithmException e) {

@@ -131,6 +131,14 @@ public final class Params implements AutoCloseable {
     }
   }
 
+  /** Feeds {@code value}'s elements to {@code digest} as little-endian float32 (for fingerprints). */
+  public static void digestValues(java.security.MessageDigest digest, NDArray value) {
+    float[] v = value.toFloatArray();
+    java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(v.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    buf.asFloatBuffer().put(v);
+    digest.update(buf.array());
+  }
+
   /** A tensor holding {@code values} in memory PyTorch allocated (not a view of a Java buffer). */
   private static NDArray owned(NDManager manager, float[] values, Shape shape) {
     try (NDManager tmp = manager.newSubManager()) {

@@ -17,8 +17,6 @@ import dev.mmict.storage.checkpoint.CheckpointFileWriter;
 import dev.mmict.storage.checkpoint.CheckpointState;
 import dev.mmict.storage.checkpoint.CheckpointStore;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -60,10 +58,7 @@ public final class TrainCheckpoints {
         md.update((p.name() + "|" + p.value().getShape() + "|" + p.trainable() + "\n")
             .getBytes(StandardCharsets.UTF_8));
         if (!p.trainable()) {
-          float[] v = p.value().toFloatArray();
-          ByteBuffer buf = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-          buf.asFloatBuffer().put(v);
-          md.update(buf.array());
+          Params.digestValues(md, p.value());
         }
       }
       return HexFormat.of().formatHex(md.digest());
