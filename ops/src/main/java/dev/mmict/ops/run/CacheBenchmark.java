@@ -63,7 +63,7 @@ public final class CacheBenchmark {
 
   /** Runs the passes; returns the figures, {@code ratio} first. */
   public static Map<String, Object> run(RunConfig config, Settings settings) throws IOException {
-    TaskHandle task = TaskHandle.open(config.data().task());
+    TaskHandle task = TaskHandle.open(config.data().task()); // built-in or YAML task only
     Files.createDirectories(settings.workDir());
     Path cacheRoot = Files.createTempDirectory(settings.workDir(), "mmict-bench-cache-");
     try {

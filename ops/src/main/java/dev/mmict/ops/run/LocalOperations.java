@@ -65,11 +65,10 @@ public final class LocalOperations implements Operations {
   @Override
   public void train(RunRequest request) throws IOException {
     RunConfig config = request.config();
-    TaskHandle task = TaskHandle.open(config.data().task());
     Mode mode = Mode.parse(config.trainer().mode());
     List<ResultRow> rows = new ArrayList<>();
     Map<String, Object> report = new LinkedHashMap<>();
-    try (NDManager manager = NDManager.newBaseManager()) {
+    try (TaskHandle task = TaskHandle.open(config.data()); NDManager manager = NDManager.newBaseManager()) {
       ModelStore.Loaded bb = Backbones.load(config, manager);
       try (MmictModel model = bb.model()) {
         TrainCheckpointing checkpoints = new TrainCheckpointing(config, request.outDir());
@@ -94,10 +93,9 @@ public final class LocalOperations implements Operations {
   @Override
   public void eval(RunRequest request) throws IOException {
     RunConfig config = request.config();
-    TaskHandle task = TaskHandle.open(config.data().task());
     Mode mode = Mode.parse(config.trainer().mode());
     List<ResultRow> rows = new ArrayList<>();
-    try (NDManager manager = NDManager.newBaseManager()) {
+    try (TaskHandle task = TaskHandle.open(config.data()); NDManager manager = NDManager.newBaseManager()) {
       ModelStore.Loaded bb = Backbones.load(config, manager);
       try (MmictModel model = bb.model()) {
         model.setTrainable(n -> false); // evaluation only: frozen, so vision features are cached

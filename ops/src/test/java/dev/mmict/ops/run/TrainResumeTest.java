@@ -5,21 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mmict.hub.lm.OptConfig;
-import dev.mmict.hub.mhub.MHubConfig;
-import dev.mmict.hub.model.MmictConfig;
-import dev.mmict.hub.model.MmictModel;
 import dev.mmict.hub.model.ModelStore;
-import dev.mmict.hub.text.WordTokenizer;
-import dev.mmict.hub.vision.VitConfig;
 import dev.mmict.ops.ExitCodes;
 import dev.mmict.ops.Main;
-import dev.mmict.storage.dataset.Dataset;
-import dev.mmict.storage.dataset.Datasets;
-import dev.mmict.storage.dataset.Sample;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.channels.FileChannel;
@@ -51,29 +41,10 @@ class TrainResumeTest {
 
   private record Result(int code, String out, String err) { }
 
-  /** A tiny backbone saved as a model directory, no pretraining needed. */
-  private static Path backbone(Path where, long seed) throws Exception {
-    Dataset caption = Datasets.open("shapes-caption");
-    WordTokenizer.Builder b = WordTokenizer.builder();
-    for (int i = 0; i < 100; i++) {
-      Sample s = caption.get(Dataset.TRAIN, i);
-      b.addText(s.text()).addText(s.prompt()).addText(s.target());
-    }
-    WordTokenizer tok = b.build();
-    int v = tok.vocabSize();
-    MmictConfig cfg = new MmictConfig(new VitConfig(32, 8, 3, 32, 1, 2, 2.0, 1e-6),
-        new MHubConfig(32, 2, 1, 64, 1, 32, 4, v, 64, 1e-12),
-        new OptConfig(32, 2, 1, 64, v, 256, 1e-5, tok.padId()), false);
-    try (NDManager m = NDManager.newBaseManager(); MmictModel model = new MmictModel(m, cfg, seed, tok.padId())) {
-      ModelStore.save(where, model, tok, Map.of());
-    }
-    return where;
-  }
-
   @BeforeAll
   static void backbones() throws Exception {
-    backbone = backbone(shared.resolve("backbone"), 3);
-    otherBackbone = backbone(shared.resolve("other"), 4);
+    backbone = TinyBackbone.save(shared.resolve("backbone"), 3);
+    otherBackbone = TinyBackbone.save(shared.resolve("other"), 4);
   }
 
   private Result train(Path out, String... extra) {

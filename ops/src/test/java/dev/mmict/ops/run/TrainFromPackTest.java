@@ -1,0 +1,108 @@
+package dev.mmict.ops.run;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mmict.hub.model.ModelStore;
+import dev.mmict.ops.ExitCodes;
+import dev.mmict.ops.Main;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code mmict train} reading its samples from a packed record directory ({@code data.packed}):
+ * the same samples as the task's own source give the same model, and a pack of another dataset or
+ * a missing pack is a data error that names the key.
+ */
+class TrainFromPackTest {
+  @TempDir
+  static Path shared;
+
+  private static Path backbone;
+  private static Path task;
+  private static Path pack;
+
+  @TempDir
+  Path dir;
+
+  private record Result(int code, String out, String err) { }
+
+  private static Result run(String... args) {
+    StringWriter o = new StringWriter();
+    StringWriter e = new StringWriter();
+    PrintWriter out = new PrintWriter(o, true);
+    int code = Main.run(args, out, new PrintWriter(e, true), Map.of(), new LocalOperations(out));
+    return new Result(code, o.toString(), e.toString());
+  }
+
+  /** shapes-caption's definition with small splits, as a task YAML of its own. */
+  private static Path smallCaptionTask(Path where) throws Exception {
+    String yaml;
+    try (InputStream in = TrainFromPackTest.class.getResourceAsStream(
+        "/dev/mmict/storage/tasks/shapes-caption.yaml")) {
+      yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    yaml = yaml.replaceFirst("train: \\d+", "train: 24").replaceFirst("val: \\d+", "val: 4")
+        .replaceFirst("test: \\d+", "test: 4");
+    Path file = where.resolve("small-caption.yaml");
+    Files.writeString(file, yaml);
+    return file;
+  }
+
+  @BeforeAll
+  static void prepare() throws Exception {
+    backbone = TinyBackbone.save(shared.resolve("backbone"), 5);
+    task = smallCaptionTask(shared);
+    pack = shared.resolve("pack");
+    Result packed = run("data", "pack", "--dataset", task.toString(), "--out", pack.toString(), "--float32");
+    assertEquals(ExitCodes.OK, packed.code(), packed.err());
+  }
+
+  private Result train(Path out, String... extra) {
+    List<String> args = new ArrayList<>(List.of("train", "--out", out.toString(),
+        "--report", out.resolve("report.json").toString(),
+        "--set", "model.backbone=" + backbone, "--set", "model.maxTextTokens=16",
+        "--set", "data.task=" + task, "--set", "trainer.steps=3", "--set", "trainer.warmupSteps=1",
+        "--set", "trainer.batchSize=2", "--set", "eval.samples=2", "--set", "eval.batchSize=2",
+        "--set", "eval.maxNewTokens=2", "--set", "checkpoint.every=0"));
+    args.addAll(List.of(extra));
+    return run(args.toArray(String[]::new));
+  }
+
+  @Test
+  void trainingFromThePackGivesTheModelOfTrainingFromTheSource() throws Exception {
+    Result direct = train(dir.resolve("direct"));
+    assertEquals(ExitCodes.OK, direct.code(), direct.err());
+    Result fromPack = train(dir.resolve("packed"), "--set", "data.packed=" + pack);
+    assertEquals(ExitCodes.OK, fromPack.code(), fromPack.err());
+    assertArrayEquals(Files.readAllBytes(dir.resolve("direct/model").resolve(ModelStore.WEIGHTS)),
+        Files.readAllBytes(dir.resolve("packed/model").resolve(ModelStore.WEIGHTS)),
+        "float32 records hold exactly the source's samples, so both runs train the same model");
+  }
+
+  @Test
+  void aPackOfAnotherDatasetIsADataErrorNamingTheKey() {
+    Result r = train(dir.resolve("other"), "--set", "data.task=shapes-vqa", "--set", "data.packed=" + pack);
+    assertEquals(ExitCodes.DATA_ERROR, r.code(), r.out());
+    assertTrue(r.err().contains("data.packed") && r.err().contains("small-caption"), r.err());
+  }
+
+  @Test
+  void aMissingPackIsADataErrorNamingTheDirectory() {
+    Path missing = dir.resolve("no-such-pack");
+    Result r = train(dir.resolve("missing"), "--set", "data.packed=" + missing);
+    assertEquals(ExitCodes.DATA_ERROR, r.code(), r.out());
+    assertTrue(r.err().contains("data.packed") && r.err().contains(missing.toString()), r.err());
+  }
+}
