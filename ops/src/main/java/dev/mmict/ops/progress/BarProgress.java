@@ -45,7 +45,7 @@ public final class BarProgress implements Progress {
       @Override
       public void update(long done, String status) {
         bar.stepTo(done);
-        bar.setExtraMessage(status == null ? "" : status);
+        bar.setExtraMessage(status == null || status.isEmpty() ? "" : " " + status); // apart from the speed
       }
 
       @Override
