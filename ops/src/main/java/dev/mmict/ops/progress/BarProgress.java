@@ -1,7 +1,9 @@
 package dev.mmict.ops.progress;
 
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarConsumer;
@@ -13,18 +15,30 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * samples/s ...) redrawn in place about twice a second.
  */
 public final class BarProgress implements Progress {
+  private static final AtomicInteger LIVE = new AtomicInteger();
+
   private final Supplier<ProgressBarConsumer> consumer;
 
-  /** Draws on the process's terminal (stderr, the stream logs also use, so stdout keeps only results). */
+  /**
+   * Draws on stderr, the stream logs also use, so stdout keeps only results. The bar is redrawn
+   * with a carriage return, never by moving the cursor up: a log line written meanwhile stays on
+   * screen (the log pattern clears the bar's half-drawn line first, see {@code logback.xml}) and
+   * the bar continues below it.
+   */
   public BarProgress() {
-    this(null);
+    this(() -> new ConsoleProgressBarConsumer(System.err));
   }
 
   /**
-   * @param consumer a fresh consumer of rendered frames for each bar; null draws on the terminal
+   * @param consumer a fresh consumer of rendered frames for each bar
    */
   public BarProgress(Supplier<ProgressBarConsumer> consumer) {
-    this.consumer = consumer;
+    this.consumer = Objects.requireNonNull(consumer, "consumer");
+  }
+
+  /** Whether a bar is on screen now (then log lines first clear its half-drawn line). */
+  static boolean drawing() {
+    return LIVE.get() > 0;
   }
 
   @Override
@@ -36,12 +50,13 @@ public final class BarProgress implements Progress {
         .setUpdateIntervalMillis(500)
         .setUnit(" " + unit, 1)
         .showSpeed()
-        .startsFrom(Math.max(0, from), java.time.Duration.ZERO);
-    if (consumer != null) {
-      builder.setConsumer(Objects.requireNonNull(consumer.get(), "consumer"));
-    }
+        .startsFrom(Math.max(0, from), java.time.Duration.ZERO)
+        .setConsumer(Objects.requireNonNull(consumer.get(), "consumer"));
     ProgressBar bar = builder.build();
+    LIVE.incrementAndGet();
     return new Task() {
+      private boolean closed;
+
       @Override
       public void update(long done, String status) {
         bar.stepTo(done);
@@ -50,7 +65,11 @@ public final class BarProgress implements Progress {
 
       @Override
       public void close() {
-        bar.close();
+        if (!closed) {
+          closed = true;
+          bar.close();
+          LIVE.decrementAndGet();
+        }
       }
     };
   }

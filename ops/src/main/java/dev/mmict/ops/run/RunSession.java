@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -99,7 +100,10 @@ final class RunSession implements AutoCloseable {
     metrics.evaluated(row.task(), row.mode(), row.demos(), row.metrics());
     evaluated++;
     if (evalTask != null) {
-      evalTask.update(evaluated, row.task() + " " + row.mode() + (row.demos() ? "" : " (no demos)") + " " + row.metrics());
+      StringBuilder status = new StringBuilder(row.task()).append(' ').append(row.mode())
+          .append(row.demos() ? "" : " (no demos)");
+      row.metrics().forEach((k, v) -> status.append(String.format(Locale.ROOT, " %s %.3f", k, v)));
+      evalTask.update(evaluated, status.toString());
     }
   }
 

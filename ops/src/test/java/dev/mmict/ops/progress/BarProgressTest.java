@@ -38,4 +38,19 @@ class BarProgressTest {
     assertTrue(frames.get(frames.size() - 1).contains(" 60% "), frames.toString());
     assertTrue(frames.get(frames.size() - 1).contains("60/100 steps"), frames.toString());
   }
+
+  @Test
+  void logLinesClearTheBarsLineOnlyWhileABarIsDrawn() {
+    ClearBarConverter clear = new ClearBarConverter();
+    assertTrue(clear.convert(null).isEmpty(), "no bar: log lines stay free of escape sequences");
+    BarProgress progress = new BarProgress(() -> new DelegatingProgressBarConsumer(s -> { }, 80));
+    Progress.Task task = progress.start("fit", 2, "steps");
+    try {
+      assertTrue(clear.convert(null).equals(ClearBarConverter.CLEAR_LINE));
+    } finally {
+      task.close();
+    }
+    task.close(); // closing twice is harmless and does not miscount
+    assertTrue(clear.convert(null).isEmpty());
+  }
 }

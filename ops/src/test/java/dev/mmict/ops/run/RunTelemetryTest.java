@@ -147,7 +147,8 @@ class RunTelemetryTest {
 
     assertTrue(progress.stream().anyMatch(l -> l.startsWith("shapes-caption MMICT 4/4 steps (100%) loss ")),
         progress.toString());
-    assertTrue(progress.stream().anyMatch(l -> l.startsWith("evaluate 1/1 evaluations (100%) shapes-caption")),
+    assertTrue(progress.stream().anyMatch(l -> l.startsWith("evaluate 1/1 evaluations (100%) shapes-caption MMICT ")
+        && l.matches(".* CIDEr \\d+\\.\\d{3} .*")),
         progress.toString());
 
     JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
