@@ -26,6 +26,8 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Benchmarks that print figures (ratios measured side by side in one run).",
+        footer = {"", "Examples:", "  mmict bench exchange --ranks 3 --report exchange.json",
+            "  mmict bench cache --steps 8 --report cache.json"},
         subcommands = {BenchCommand.Exchange.class, BenchCommand.Cache.class})
 final class BenchCommand implements Callable<Integer> {
     @Spec

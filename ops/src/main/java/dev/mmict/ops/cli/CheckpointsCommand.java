@@ -16,6 +16,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code mmict checkpoints list|verify|inspect}: what is in a checkpoint directory and whether it is intact. */
 @Command(name = "checkpoints", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "List, verify (sha256 of every file) and inspect checkpoints.",
+        footer = {"", "Examples:", "  mmict checkpoints list runs/lr-3e-4/checkpoints",
+            "  mmict checkpoints verify runs/lr-3e-4/checkpoints/step-00000200"},
         subcommands = {CheckpointsCommand.ListCheckpoints.class, CheckpointsCommand.Verify.class,
             CheckpointsCommand.Inspect.class})
 final class CheckpointsCommand implements Callable<Integer> {
@@ -35,7 +37,8 @@ final class CheckpointsCommand implements Callable<Integer> {
         return inspection.ok() ? ExitCodes.OK : ExitCodes.DATA_ERROR;
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "One line per checkpoint: step, time, size, valid, metric.")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "One line per checkpoint: step, time, size, valid, metric.",
+            footer = {"", "Example:", "  mmict checkpoints list runs/lr-3e-4/checkpoints"})
     static final class ListCheckpoints implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -53,7 +56,9 @@ final class CheckpointsCommand implements Callable<Integer> {
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = "Check every file of one checkpoint (or of every checkpoint under a root); exit 4 if any is damaged.")
+            description = "Check every file of one checkpoint (or of every checkpoint under a root); exit 4 if any is damaged.",
+            footer = {"", "Examples:", "  mmict checkpoints verify runs/lr-3e-4/checkpoints/step-00000200",
+                "  mmict checkpoints verify runs/lr-3e-4/checkpoints   # every checkpoint under the root"})
     static final class Verify implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -73,7 +78,8 @@ final class CheckpointsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Print a checkpoint's manifest: step, epoch, cursor, config, files.")
+    @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Print a checkpoint's manifest: step, epoch, cursor, config, files.",
+            footer = {"", "Example:", "  mmict checkpoints inspect runs/lr-3e-4/checkpoints/step-00000200"})
     static final class Inspect implements Callable<Integer> {
         @Spec
         CommandSpec spec;

@@ -2,6 +2,7 @@ package dev.mmict.ops.cli;
 
 import dev.mmict.ops.CommandFailure;
 import dev.mmict.ops.ExitCodes;
+import dev.mmict.ops.progress.Progress;
 import dev.mmict.storage.dataset.Dataset;
 import dev.mmict.storage.dataset.Datasets;
 import dev.mmict.storage.records.DatasetInspector;
@@ -15,8 +16,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,9 +26,10 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code mmict data pack|inspect}: convert a dataset to checksummed record shards, or look inside one. */
 @Command(name = "data", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Pack a dataset into checksummed record shards, or inspect a dataset or a pack.",
+        footer = {"", "Examples:", "  mmict data pack --dataset shapes-fastbinding --out data/fastbinding",
+            "  mmict data inspect data/fastbinding --verify"},
         subcommands = {DataCommand.Pack.class, DataCommand.Inspect.class})
 final class DataCommand implements Callable<Integer> {
-    private static final Logger LOG = LoggerFactory.getLogger(DataCommand.class);
 
     @Spec
     CommandSpec spec;
@@ -70,23 +70,12 @@ final class DataCommand implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
             Dataset d = open(dataset);
-            PackProgress progress = new PackProgress() {
-                private long lastPercent = -1;
-
-                @Override
-                public void sampleWritten(String split, long done, long total) {
-                    long percent = done * 100 / Math.max(1, total);
-                    if (percent / 5 != lastPercent / 5) {
-                        lastPercent = percent;
-                        LOG.info("packing {}: {}% ({} of {} samples)", d.name(), percent, done, total);
-                    }
-                }
-            };
+            PackBar progress = new PackBar(Progress.forConsole(), "packing " + d.name());
             PackOptions options = PackOptions.defaults().withMaxShardMegabytes(shardMb)
                     .withPixelEncoding(float32 ? PixelEncoding.FLOAT32 : PixelEncoding.UINT8)
                     .withOverwrite(overwrite).withProgress(progress);
             Manifest m;
-            try {
+            try (progress) {
                 m = RecordPacker.pack(d, out, options);
             } catch (java.nio.file.FileAlreadyExistsException e) {
                 throw CommandFailure.dataError(out + " exists and is not empty (use --overwrite to replace it)", e);
@@ -146,6 +135,33 @@ final class DataCommand implements Callable<Integer> {
             return Datasets.open(nameOrPath);
         } catch (RuntimeException e) {
             throw CommandFailure.dataError("dataset '" + nameOrPath + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** Shows packing progress (samples written over all splits, the current split beside the count). */
+    static final class PackBar implements PackProgress, AutoCloseable {
+        private final Progress progress;
+        private final String label;
+        private Progress.Task task;
+
+        PackBar(Progress progress, String label) {
+            this.progress = progress;
+            this.label = label;
+        }
+
+        @Override
+        public void sampleWritten(String split, long done, long total) {
+            if (task == null) {
+                task = progress.start(label, total, "samples");
+            }
+            task.update(done, split);
+        }
+
+        @Override
+        public void close() {
+            if (task != null) {
+                task.close();
+            }
         }
     }
 }

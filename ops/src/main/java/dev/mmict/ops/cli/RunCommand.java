@@ -1,6 +1,7 @@
 package dev.mmict.ops.cli;
 
 import dev.mmict.ops.ExitCodes;
+import dev.mmict.ops.LogContext;
 import dev.mmict.ops.config.ConfigLoader;
 import dev.mmict.ops.config.RunConfig;
 import java.io.PrintWriter;
@@ -51,10 +52,13 @@ abstract class RunCommand implements Callable<Integer> {
         }
         Path outDir = options.out != null ? options.out : defaultOutDir();
         Path report = options.report != null ? options.report : defaultReport(outDir);
-        Path saved = outDir.resolve("config.yaml");
-        loader.write(config, saved);
-        LOG.info("{}: resolved configuration saved to {}", spec.name(), saved);
-        execute(new RunRequest(spec.name(), config, outDir, report));
+        Path name = outDir.toAbsolutePath().normalize().getFileName();
+        try (LogContext context = LogContext.open(name == null ? spec.name() : name.toString(), "local")) {
+            Path saved = outDir.resolve("config.yaml");
+            loader.write(config, saved);
+            LOG.info("{}: resolved configuration saved to {}", spec.name(), saved);
+            execute(new RunRequest(spec.name(), config, outDir, report));
+        }
         return ExitCodes.OK;
     }
 

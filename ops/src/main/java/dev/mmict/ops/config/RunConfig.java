@@ -13,6 +13,7 @@ package dev.mmict.ops.config;
  * @param demo what {@code mmict demo} compares
  * @param checkpoint checkpoints written by {@code train}, and resuming from them
  * @param cache the frozen-feature cache
+ * @param metrics the Prometheus metrics and health endpoints of a run
  */
 public record RunConfig(
         long seed,
@@ -23,12 +24,13 @@ public record RunConfig(
         PretrainConfig pretrain,
         DemoConfig demo,
         CheckpointConfig checkpoint,
-        CacheConfig cache) {
+        CacheConfig cache,
+        MetricsConfig metrics) {
 
     /** The values used for every key a config file and {@code --set} leave out. */
     public static RunConfig defaults() {
         return new RunConfig(42, ModelConfig.defaults(), DataConfig.defaults(), TrainerConfig.defaults(),
                 EvalConfig.defaults(), PretrainConfig.defaults(), DemoConfig.defaults(),
-                CheckpointConfig.defaults(), CacheConfig.defaults());
+                CheckpointConfig.defaults(), CacheConfig.defaults(), MetricsConfig.defaults());
     }
 }

@@ -93,8 +93,11 @@ final class Backbones {
         m.vgtPadded());
   }
 
-  /** Pretrains a backbone from scratch with {@code config.pretrain()} and writes it to {@code dir}. */
-  static Pretrained pretrain(RunConfig config, Path dir) throws IOException {
+  /**
+   * Pretrains a backbone from scratch with {@code config.pretrain()} and writes it to {@code dir};
+   * {@code session} shows and records its steps and keeps its loss curve.
+   */
+  static Pretrained pretrain(RunConfig config, Path dir, RunSession session) throws IOException {
     PretrainConfig p = config.pretrain();
     List<TaskHandle> tasks = p.tasks().stream().map(TaskHandle::open).toList();
     WordTokenizer tokenizer = tokenizer(tasks, p.vocabularySamples());
@@ -122,18 +125,23 @@ final class Backbones {
       Map<String, String> meta = new LinkedHashMap<>();
       meta.put("mmict.pretrain.tasks", String.join(",", p.tasks()));
       meta.put("mmict.seed", Long.toString(config.seed()));
-      ProgressLog progress = new ProgressLog("pretrain");
       int every = Math.max(1, p.steps() / 6);
-      // Save along the way, so a run stopped late still leaves a usable backbone.
-      StepListener listener = (step, total, lr, r) -> {
-        progress.onStep(step, total, lr, r);
-        if ((step + 1) % every == 0 && step + 1 < total) {
-          save(dir, model, tokenizer, meta, step + 1);
-        }
-      };
-      List<TrainingStep.Result> results = new TrainLoop(model, new DialogBuilder(tokenizer,
-          config.model().maxTextTokens())).run(manager, mix, settings, listener);
+      List<TrainingStep.Result> results;
+      try (RunSession.Training progress = session.training("pretrain")) {
+        // Save along the way, so a run stopped late still leaves a usable backbone.
+        StepListener listener = (step, total, lr, r) -> {
+          progress.onStep(step, total, lr, r);
+          if ((step + 1) % every == 0 && step + 1 < total) {
+            save(dir, model, tokenizer, meta, step + 1);
+            session.checkpointWritten();
+          }
+        };
+        results = new TrainLoop(model, new DialogBuilder(tokenizer,
+            config.model().maxTextTokens())).run(manager, mix, settings, listener);
+      }
+      session.curve("pretrain", 1, results);
       save(dir, model, tokenizer, meta, p.steps());
+      session.checkpointWritten();
       double secs = (System.nanoTime() - start) / 1e9;
       LOG.info("backbone written to {} after {}", dir, ProgressLog.duration(secs));
       return new Pretrained(dir, params, tailLoss(results), secs, tokenizer.vocabSize());

@@ -5,12 +5,13 @@ import dev.mmict.hub.model.MmictModel;
 import dev.mmict.hub.model.ModelStore;
 import dev.mmict.hub.vision.VitConfig;
 import dev.mmict.ops.config.RunConfig;
+import dev.mmict.ops.progress.Progress;
+import dev.mmict.ops.progress.TrainingProgress;
 import dev.mmict.storage.cache.DiskFeatureCache;
 import dev.mmict.storage.dataset.Dataset;
 import dev.mmict.storage.dataset.DemoSampler;
 import dev.mmict.worker.features.DiskFeatureStore;
 import dev.mmict.worker.train.DialogBuilder;
-import dev.mmict.worker.train.StepListener;
 import dev.mmict.worker.train.TaskMix;
 import dev.mmict.worker.train.TrainLoop;
 import dev.mmict.worker.train.TrainSettings;
@@ -107,8 +108,10 @@ public final class CacheBenchmark {
         DialogBuilder builder = new DialogBuilder(bb.tokenizer(), config.model().maxTextTokens());
         long cpuStart = processCpuNanos();
         long start = System.nanoTime();
-        List<TrainingStep.Result> results = new TrainLoop(model, builder).run(manager, List.of(mix), s,
-            StepListener.NONE);
+        List<TrainingStep.Result> results;
+        try (TrainingProgress progress = new TrainingProgress(Progress.forConsole(), "bench cache: " + label)) {
+          results = new TrainLoop(model, builder).run(manager, List.of(mix), s, progress);
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
         double cpu = (processCpuNanos() - cpuStart) / 1e9;
         DiskFeatureCache.Stats stats = store == null ? null : store.stats();

@@ -12,6 +12,7 @@ import dev.mmict.ops.cli.Operations;
 import dev.mmict.ops.cli.RunRequest;
 import dev.mmict.ops.config.EvalConfig;
 import dev.mmict.ops.config.RunConfig;
+import dev.mmict.ops.progress.Progress;
 import dev.mmict.worker.train.DialogBuilder;
 import dev.mmict.worker.train.EvalSettings;
 import dev.mmict.worker.train.Evaluator;
@@ -41,16 +42,47 @@ public final class LocalOperations implements Operations {
       .enable(SerializationFeature.INDENT_OUTPUT);
 
   private final PrintWriter out;
+  private final Progress progress;
+  private final RunObserver observer;
 
-  /** Results (tables, paths) go to {@code out}; progress goes to the log (stderr). */
+  /**
+   * Results (tables, paths) go to {@code out}; progress goes to stderr, as a bar on a terminal
+   * and as log lines otherwise.
+   */
   public LocalOperations(PrintWriter out) {
+    this(out, Progress.forConsole(), RunObserver.NONE);
+  }
+
+  /**
+   * @param progress how loops show their progress
+   * @param observer told where metrics are served and of every training step
+   */
+  public LocalOperations(PrintWriter out, Progress progress, RunObserver observer) {
     this.out = out;
+    this.progress = progress;
+    this.observer = observer;
+  }
+
+  /** The metrics, progress and plots of one command; {@code evaluations} it will run. */
+  private RunSession session(RunRequest request, int evaluations) {
+    return new RunSession(runId(request), "local", request.config().metrics(), progress, observer, evaluations);
+  }
+
+  /** A run is named by its output directory. */
+  static String runId(RunRequest request) {
+    Path name = request.outDir().toAbsolutePath().normalize().getFileName();
+    return name == null ? request.command() : name.toString();
   }
 
   @Override
   public void pretrain(RunRequest request) throws IOException {
-    Backbones.Pretrained p = Backbones.pretrain(request.config(), request.outDir().resolve("backbone"));
     Map<String, Object> report = new LinkedHashMap<>();
+    Backbones.Pretrained p;
+    try (RunSession session = session(request, 0)) {
+      p = Backbones.pretrain(request.config(), request.outDir().resolve("backbone"), session);
+      report.putAll(session.report());
+      report.put("plots", paths(RunPlots.run(request.outDir(), session.curves(), List.of())));
+    }
     report.put("backbone", p.dir().toString());
     report.put("parameters", p.parameters());
     report.put("vocabulary", p.vocabulary());
@@ -68,11 +100,12 @@ public final class LocalOperations implements Operations {
     Mode mode = Mode.parse(config.trainer().mode());
     List<ResultRow> rows = new ArrayList<>();
     Map<String, Object> report = new LinkedHashMap<>();
-    try (TaskHandle task = TaskHandle.open(config.data()); NDManager manager = NDManager.newBaseManager()) {
+    try (TaskHandle task = TaskHandle.open(config.data()); RunSession session = session(request, 1);
+        NDManager manager = NDManager.newBaseManager()) {
       ModelStore.Loaded bb = Backbones.load(config, manager);
       try (MmictModel model = bb.model()) {
         TrainCheckpointing checkpoints = new TrainCheckpointing(config, request.outDir());
-        rows.addAll(finetuneAndEvaluate(config, task, mode, bb, manager, false, checkpoints));
+        rows.addAll(finetuneAndEvaluate(config, task, mode, bb, manager, false, checkpoints, session));
         report.putAll(checkpoints.report());
         Path saved = request.outDir().resolve("model");
         ModelStore.save(saved, model, bb.tokenizer(), Map.of("mmict.finetuned.task", task.name(),
@@ -80,6 +113,8 @@ public final class LocalOperations implements Operations {
         report.put("model", saved.toString());
         report.put("parameters", parameterCounts(model));
       }
+      report.putAll(session.report());
+      report.put("plots", paths(RunPlots.run(request.outDir(), session.curves(), rows)));
     }
     finish(request, rows, report);
   }
@@ -95,30 +130,51 @@ public final class LocalOperations implements Operations {
     RunConfig config = request.config();
     Mode mode = Mode.parse(config.trainer().mode());
     List<ResultRow> rows = new ArrayList<>();
-    try (TaskHandle task = TaskHandle.open(config.data()); NDManager manager = NDManager.newBaseManager()) {
+    Map<String, Object> report = new LinkedHashMap<>();
+    try (TaskHandle task = TaskHandle.open(config.data()); RunSession session = session(request, 1);
+        NDManager manager = NDManager.newBaseManager()) {
       ModelStore.Loaded bb = Backbones.load(config, manager);
       try (MmictModel model = bb.model()) {
         model.setTrainable(n -> false); // evaluation only: frozen, so vision features are cached
         FeatureStores.attach(config.cache(), model);
-        rows.add(evaluate(config, task, mode, model, bb, manager, config.eval().withDemos(), 0, Double.NaN));
+        rows.add(evaluate(config, task, mode, model, bb, manager, config.eval().withDemos(), 0, Double.NaN, session));
       }
+      report.putAll(session.report());
+      report.put("plots", paths(RunPlots.run(request.outDir(), List.of(), rows)));
     }
-    finish(request, rows, new LinkedHashMap<>());
+    finish(request, rows, report);
   }
 
   @Override
   public void demo(RunRequest request) throws IOException {
     long start = System.nanoTime();
     RunConfig config = request.config();
-    Path backbone = Path.of(config.model().backbone());
     Map<String, Object> report = new LinkedHashMap<>();
+    List<TaskHandle> tasks = config.demo().tasks().stream().map(TaskHandle::open).toList();
+    boolean noDemosToo = config.demo().alsoWithoutDemos()
+        && config.demo().modes().stream().anyMatch(m -> Mode.parse(m) == Mode.MMICT);
+    int evaluations = tasks.size() * (config.demo().modes().size() + (noDemosToo ? 1 : 0));
+    List<ResultRow> rows = new ArrayList<>();
+    try (RunSession session = session(request, evaluations)) {
+      rows.addAll(demoRuns(request, tasks, noDemosToo, session, report));
+      report.putAll(session.report());
+      report.put("plots", paths(RunPlots.demo(request.outDir(), session.curves(), rows)));
+    }
+    report.put("wall_seconds", (System.nanoTime() - start) / 1e9);
+    finish(request, rows, report);
+  }
+
+  /** The demo's work: a backbone (pretrained first if missing), then each task × mode fine-tuned and evaluated. */
+  private List<ResultRow> demoRuns(RunRequest request, List<TaskHandle> tasks, boolean noDemosToo,
+      RunSession session, Map<String, Object> report) throws IOException {
+    RunConfig config = request.config();
+    Path backbone = Path.of(config.model().backbone());
     if (!Files.isDirectory(backbone)) {
       LOG.warn("no backbone at {}: pretraining one first ({} steps; this takes a while)", backbone,
           config.pretrain().steps());
-      backbone = Backbones.pretrain(config, request.outDir().resolve("backbone")).dir();
+      backbone = Backbones.pretrain(config, request.outDir().resolve("backbone"), session).dir();
     }
     report.put("backbone", backbone.toString());
-    List<TaskHandle> tasks = config.demo().tasks().stream().map(TaskHandle::open).toList();
     List<ResultRow> rows = new ArrayList<>();
     for (TaskHandle task : tasks) {
       for (String m : config.demo().modes()) {
@@ -126,15 +182,14 @@ public final class LocalOperations implements Operations {
         try (NDManager manager = NDManager.newBaseManager()) {
           ModelStore.Loaded bb = Backbones.load(backbone, config.seed(), manager);
           try (MmictModel model = bb.model()) {
-            boolean noDemosToo = config.demo().alsoWithoutDemos() && mode == Mode.MMICT;
-            rows.addAll(finetuneAndEvaluate(config, task, mode, bb, manager, noDemosToo, null));
+            boolean withoutDemos = noDemosToo && mode == Mode.MMICT;
+            rows.addAll(finetuneAndEvaluate(config, task, mode, bb, manager, withoutDemos, null, session));
             report.putIfAbsent("parameters", parameterCounts(model));
           }
         }
       }
     }
-    report.put("wall_seconds", (System.nanoTime() - start) / 1e9);
-    finish(request, rows, report);
+    return rows;
   }
 
   /**
@@ -142,7 +197,8 @@ public final class LocalOperations implements Operations {
    * {@code checkpoints} (null: none) it writes checkpoints and may resume from one.
    */
   private List<ResultRow> finetuneAndEvaluate(RunConfig config, TaskHandle task, Mode mode, ModelStore.Loaded bb,
-      NDManager manager, boolean alsoWithoutDemos, TrainCheckpointing checkpoints) throws IOException {
+      NDManager manager, boolean alsoWithoutDemos, TrainCheckpointing checkpoints, RunSession session)
+      throws IOException {
     MmictModel model = bb.model();
     model.setTrainable(MmictModel.FINETUNED);
     FeatureStores.attach(config.cache(), model);
@@ -153,24 +209,39 @@ public final class LocalOperations implements Operations {
     TaskMix mix = new TaskMix(task.dataset(), 1, List.of(mode), task.shots(config.data()), task.strategy(config.data()));
     TrainCheckpointing.Start from = checkpoints == null ? new TrainCheckpointing.Start(null, TrainLoop.StateHook.NONE)
         : checkpoints.start(model, List.of(mix), manager);
+    String label = task.name() + " " + mode.label();
+    TrainLoop.StateHook hook = from.hook();
+    if (checkpoints != null) {
+      hook = (state, total, optimizer) -> {
+        Object before = checkpoints.report().get("last_checkpoint");
+        from.hook().afterStep(state, total, optimizer);
+        if (!java.util.Objects.equals(before, checkpoints.report().get("last_checkpoint"))) {
+          session.checkpointWritten();
+        }
+      };
+    }
     long start = System.nanoTime();
-    List<TrainingStep.Result> results = new TrainLoop(model, builder).run(manager, List.of(mix), settings,
-        new ProgressLog(task.name() + " " + mode.label()), from.resume(), from.hook());
+    List<TrainingStep.Result> results;
+    try (RunSession.Training listener = session.training(label)) {
+      results = new TrainLoop(model, builder).run(manager, List.of(mix), settings, listener, from.resume(), hook);
+    }
+    session.curve(label, from.resume() == null ? 1 : t.steps() - results.size() + 1, results);
     double secs = (System.nanoTime() - start) / 1e9;
     double loss = results.isEmpty() ? Double.NaN : Backbones.tailLoss(results);
     if (checkpoints != null) {
       checkpoints.ran(results.size());
     }
     List<ResultRow> rows = new ArrayList<>();
-    rows.add(evaluate(config, task, mode, model, bb, manager, config.eval().withDemos(), secs, loss));
+    rows.add(evaluate(config, task, mode, model, bb, manager, config.eval().withDemos(), secs, loss, session));
     if (alsoWithoutDemos) {
-      rows.add(evaluate(config, task, mode, model, bb, manager, false, secs, loss));
+      rows.add(evaluate(config, task, mode, model, bb, manager, false, secs, loss, session));
     }
     return rows;
   }
 
   private ResultRow evaluate(RunConfig config, TaskHandle task, Mode mode, MmictModel model, ModelStore.Loaded bb,
-      NDManager manager, boolean withDemos, double trainSeconds, double loss) {
+      NDManager manager, boolean withDemos, double trainSeconds, double loss, RunSession session) {
+    session.evaluating();
     EvalConfig e = config.eval();
     var tok = bb.tokenizer();
     // One beam is greedy decoding (the generator's tests hold it to that), min/max honoured alike.
@@ -185,7 +256,13 @@ public final class LocalOperations implements Operations {
         r.predictions().isEmpty() ? "" : r.predictions().get(0).prediction(),
         r.predictions().isEmpty() ? "" : r.predictions().get(0).references());
     boolean demos = withDemos && mode != Mode.VANILLA_FT;
-    return new ResultRow(task.name(), mode.label(), demos, r.metrics(), r.samples(), trainSeconds, loss);
+    ResultRow row = new ResultRow(task.name(), mode.label(), demos, r.metrics(), r.samples(), trainSeconds, loss);
+    session.evaluated(row);
+    return row;
+  }
+
+  private static List<String> paths(List<Path> files) {
+    return files.stream().map(Path::toString).toList();
   }
 
   private static Map<String, Long> parameterCounts(MmictModel model) {

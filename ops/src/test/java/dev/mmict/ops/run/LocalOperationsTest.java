@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mmict.ops.ExitCodes;
 import dev.mmict.ops.Main;
+import dev.mmict.ops.report.PngAssert;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -81,6 +82,15 @@ class LocalOperationsTest {
     assertTrue(json.get("parameters").get("frozen").asLong() > json.get("parameters").get("trainable").asLong());
     assertTrue(d.out().contains("| shapes-fastbinding | VanillaFT"), d.out());
     assertTrue(Files.readString(dir.resolve("demo/results.md")).contains("copy_rate"));
+    // The report directory's plots: a loss curve per (task, mode) and the main metric per task × mode.
+    for (String task : List.of("shapes-caption", "shapes-fastbinding")) {
+      for (String mode : List.of("mmict", "vanillaict", "vanillaft")) {
+        PngAssert.assertPng(dir.resolve("demo/curves/loss-" + task + "-" + mode + ".png"));
+      }
+    }
+    PngAssert.assertPng(dir.resolve("demo/main-metric.png"));
+    assertEquals(7, json.get("plots").size(), json.get("plots").toString());
+    PngAssert.assertPng(pre.resolve("loss.png")); // pretraining's loss curve
   }
 
   @Test
