@@ -135,9 +135,9 @@ class MainTest {
 
     @Test
     void plannedCommandsSayNotYetAvailableAndExitTwo() {
-        Result result = run("sweep", "--join", "somewhere:2552");
+        Result result = run("status", "--join", "somewhere:2552");
         assertEquals(ExitCodes.USAGE_ERROR, result.code());
-        assertEquals("mmict sweep: not yet available (planned; see docs/cli.md)", result.err().strip());
+        assertEquals("mmict status: not yet available (planned; see docs/cli.md)", result.err().strip());
     }
 
     @Test

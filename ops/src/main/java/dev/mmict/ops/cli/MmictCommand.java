@@ -59,6 +59,7 @@ public final class MmictCommand implements Callable<Integer> {
                 .addSubcommand(new DataCommand())
                 .addSubcommand(new CheckpointsCommand())
                 .addSubcommand(new BenchCommand())
+                .addSubcommand(new SweepCommand())
                 .addSubcommand(new ClusterCommands.Coordinator())
                 .addSubcommand(new ClusterCommands.Worker());
         PlannedCommands.all().forEach(commandLine::addSubcommand);

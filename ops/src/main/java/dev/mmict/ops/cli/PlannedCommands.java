@@ -21,7 +21,7 @@ final class PlannedCommands {
 
     /** Every planned command, in help order. */
     static List<Object> all() {
-        return List.of(new Sweep(), new Status());
+        return List.of(new Status());
     }
 
     /** Common behaviour: accept any arguments, say it is not available, exit 2. */
@@ -41,11 +41,6 @@ final class PlannedCommands {
             spec.commandLine().getErr().println(spec.qualifiedName() + ": not yet available (planned; see docs/cli.md)");
             return ExitCodes.USAGE_ERROR;
         }
-    }
-
-    @Command(name = "sweep", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-            description = "(planned) Run a hyperparameter sweep across the cluster.")
-    static final class Sweep extends Planned {
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,

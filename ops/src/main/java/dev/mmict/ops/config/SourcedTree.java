@@ -33,6 +33,19 @@ final class SourcedTree {
         return root;
     }
 
+    /**
+     * This document moved under one key ({@code base}), origins included, so that a whole file
+     * can be layered into a section of a larger document.
+     */
+    SourcedTree nestedUnder(String key) {
+        ObjectNode wrapper = JsonNodeFactory.instance.objectNode();
+        wrapper.set(key, root.deepCopy());
+        Map<String, Origin> moved = new HashMap<>();
+        origins.forEach((path, origin) -> moved.put(child(key, path), origin));
+        moved.put(key, rootOrigin);
+        return new SourcedTree(wrapper, moved, rootOrigin);
+    }
+
     /** The origin of {@code path}, or of its nearest ancestor that has one. */
     Origin originOf(String path) {
         String current = path;

@@ -1,0 +1,89 @@
+package dev.mmict.ops.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A sweep file ({@code mmict sweep --config sweep.yaml}): a base run configuration, the searched
+ * keys, the budget, the objective, the early-stopping scheduler and the sampling seed. Loaded and
+ * checked by {@link SweepConfigLoader}; see {@code docs/sweeps.md}.
+ *
+ * @param baseConfig a run config file (relative to the sweep file) laid under {@code base}, or null
+ * @param base the run configuration every trial starts from (defaults, then {@code baseConfig},
+ *     then this inline section)
+ * @param space searched key ({@code trainer.lr}) → one entry {@code kind: [values]}, kind being
+ *     {@code grid}, {@code choice}, {@code uniform}, {@code logUniform} or {@code intUniform};
+ *     values are typed by the key later
+ * @param budget how many trials and how they share the workers
+ * @param objective the metric to optimise
+ * @param scheduler early stopping
+ * @param seed seed of the trial sampler (not of the runs: that is {@code base.seed})
+ */
+public record SweepConfig(
+        Path baseConfig,
+        RunConfig base,
+        Map<String, Map<String, List<String>>> space,
+        Budget budget,
+        Objective objective,
+        Scheduler scheduler,
+        long seed) {
+
+    /** No searched keys, one trial of the default run, minimise the loss with ASHA's defaults. */
+    public static SweepConfig defaults() {
+        return new SweepConfig(null, RunConfig.defaults(), Map.of(), new Budget(1, 1, 1),
+                new Objective("loss", "min"), new Scheduler("asha", 100, 1, 4), 0);
+    }
+
+    /**
+     * How many trials, and how they share the workers.
+     *
+     * @param numTrials repetitions of the grid (Ray Tune's {@code num_samples}): trials = numTrials ×
+     *     grid points; with no grid key, the number of trials
+     * @param parallel trials running at once
+     * @param workersPerTrial workers (JVMs) one trial trains on at most
+     */
+    public record Budget(
+            @Range(min = 1, max = 100000) int numTrials,
+            @Range(min = 1, max = 1024) int parallel,
+            @Range(min = 1, max = 1024) int workersPerTrial) {
+    }
+
+    /**
+     * What the sweep optimises.
+     *
+     * @param metric an evaluation metric of the trials ({@code CIDEr}, {@code BLEU-4}, {@code loss})
+     * @param mode {@code max} when larger is better, {@code min} when smaller is
+     */
+    public record Objective(String metric, @OneOf({"min", "max"}) String mode) {
+
+        /** Rejects a blank metric. */
+        public Objective {
+            if (metric == null || metric.isBlank()) {
+                throw new IllegalArgumentException("objective.metric must name a metric, e.g. CIDEr or loss");
+            }
+        }
+    }
+
+    /**
+     * Early stopping, in optimizer steps.
+     *
+     * @param type {@code asha} (asynchronous successive halving) or {@code none} (every trial runs to the end)
+     * @param maxT steps after which a trial ends
+     * @param gracePeriod the first rung: no trial stops before it
+     * @param reductionFactor rungs at gracePeriod × reductionFactor^k; the top 1/reductionFactor continue
+     */
+    public record Scheduler(
+            @OneOf({"asha", "none"}) String type,
+            @Range(min = 1) long maxT,
+            @Range(min = 1) long gracePeriod,
+            @Range(min = 2, max = 1000) int reductionFactor) {
+
+        /** Rejects a grace period beyond maxT. */
+        public Scheduler {
+            if (gracePeriod > maxT) {
+                throw new IllegalArgumentException("gracePeriod (" + gracePeriod + ") must not exceed maxT (" + maxT + ")");
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.mmict.ops.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mmict.ops.ExitCodes;
+import dev.mmict.ops.Main;
+import dev.mmict.ops.run.LocalOperations;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SweepCommandTest {
+
+  @TempDir
+  Path dir;
+
+  private record Result(int code, String out, String err) { }
+
+  private Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    PrintWriter o = new PrintWriter(out, true);
+    int code = Main.run(args, o, new PrintWriter(err, true), Map.of(), new LocalOperations(o));
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  /** A worked example without random keys, so every cell of the table is known by hand. */
+  private Path gridSweep() throws Exception {
+    Path file = dir.resolve("grid.yaml");
+    Files.writeString(file, String.join("\n",
+        "base:",
+        "  trainer: {steps: 8, warmupSteps: 0}",
+        "space:",
+        "  data.shots: {grid: [0, 4]}",
+        "  trainer.lr: {grid: [0.001, 0.0003]}",
+        "  data.strategy: {grid: [random]}",
+        "budget: {numTrials: 2, parallel: 2, workersPerTrial: 1}",
+        "objective: {metric: CIDEr, mode: max}",
+        "scheduler: {type: asha, maxT: 8, gracePeriod: 2, reductionFactor: 2}",
+        "seed: 3",
+        ""));
+    return file;
+  }
+
+  @Test
+  void dryRunPrintsTheResolvedTrials() throws Exception {
+    Path file = gridSweep();
+    Result r = run("sweep", "--config", file.toString(), "--dry-run");
+    assertEquals(ExitCodes.OK, r.code(), r.err());
+    List<String> lines = r.out().lines().toList();
+    assertEquals("sweep " + file, lines.get(0));
+    assertEquals("  trials:    8 = 2 (numTrials) x 4 grid points; 2 in parallel, up to 1 worker per trial", lines.get(1));
+    assertEquals("  objective: CIDEr (max)", lines.get(2));
+    assertEquals("  scheduler: asha, rungs at steps 2, 4, 8 (maxT 8, grace period 2, reduction factor 2)",
+        lines.get(3));
+    assertTrue(lines.get(4).startsWith("  seed:      3; fingerprint "), lines.get(4));
+    assertEquals("", lines.get(5));
+    assertEquals(List.of(
+        "| trial | data.shots | trainer.lr | data.strategy |",
+        "| --- | --- | --- | --- |",
+        "| trial-000 | 0 | 0.001 | random |",
+        "| trial-001 | 0 | 0.0003 | random |",
+        "| trial-002 | 4 | 0.001 | random |",
+        "| trial-003 | 4 | 0.0003 | random |",
+        "| trial-004 | 0 | 0.001 | random |",
+        "| trial-005 | 0 | 0.0003 | random |",
+        "| trial-006 | 4 | 0.001 | random |",
+        "| trial-007 | 4 | 0.0003 | random |"), lines.subList(6, lines.size()));
+  }
+
+  @Test
+  void dryRunOfRandomKeysIsReproducible() throws Exception {
+    Path file = dir.resolve("random.yaml");
+    Files.writeString(file, "space:\n  trainer.lr: {logUniform: [1e-5, 1e-2]}\n  trainer.warmupSteps: {intUniform: [0, 4]}\n"
+        + "budget: {numTrials: 5}\n");
+    Result first = run("sweep", "--config", file.toString(), "--dry-run");
+    assertEquals(ExitCodes.OK, first.code(), first.err());
+    assertEquals(first.out(), run("sweep", "--config", file.toString(), "--dry-run").out());
+    List<String> rows = first.out().lines().filter(l -> l.startsWith("| trial-")).toList();
+    assertEquals(5, rows.size());
+    for (String row : rows) {
+      String[] cells = row.split("\\|");
+      double lr = Double.parseDouble(cells[2].trim());
+      int warmup = Integer.parseInt(cells[3].trim());
+      assertTrue(lr >= 1e-5 && lr < 1e-2, row);
+      assertTrue(warmup >= 0 && warmup < 4, row);
+    }
+  }
+
+  @Test
+  void invalidSweepIsAConfigErrorAndRunningIsNotAvailableYet() throws Exception {
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, "space:\n  trainer.lrr: {grid: [0.1]}\n");
+    Result invalid = run("sweep", "--config", bad.toString());
+    assertEquals(ExitCodes.CONFIG_ERROR, invalid.code());
+    assertTrue(invalid.err().contains(bad + ":2:3: space.trainer.lrr: unknown run config key"), invalid.err());
+
+    Result notYet = run("sweep", "--config", gridSweep().toString());
+    assertEquals(ExitCodes.USAGE_ERROR, notYet.code());
+    assertTrue(notYet.err().contains("is valid (8 trials)") && notYet.err().contains("not yet available"),
+        notYet.err());
+    assertEquals("", notYet.out());
+
+    assertEquals(ExitCodes.USAGE_ERROR, run("sweep", "--dry-run").code(), "--config is required");
+  }
+}
