@@ -63,7 +63,7 @@ class ExamplesTest {
 
   @Test
   void everyExampleConfigLoadsAndItsTaskResolves() throws Exception {
-    List<Path> examples = yamls(ROOT.resolve("examples"));
+    List<Path> examples = yamls(ROOT.resolve("examples")).stream().filter(p -> !isSweep(p)).toList();
     List<String> names = examples.stream().map(p -> p.getFileName().toString()).toList();
     for (String required : List.of("shapes-caption.yaml", "shapes-vqa.yaml", "shapes-video-caption.yaml",
         "shapes-fastbinding.yaml", "fmnist-caption.yaml", "coco-caption.yaml", "vqav2.yaml", "msvd-caption.yaml")) {
@@ -90,6 +90,24 @@ class ExamplesTest {
       } else {
         assertTrue(Tasks.BUILT_IN.contains(task), example + ": unknown built-in task " + task);
       }
+    }
+  }
+
+  private static boolean isSweep(Path file) {
+    return file.getFileName().toString().startsWith("sweep-");
+  }
+
+  @Test
+  void everyExampleSweepPassesItsChecks() throws Exception {
+    List<Path> sweeps = yamls(ROOT.resolve("examples")).stream().filter(ExamplesTest::isSweep).toList();
+    assertFalse(sweeps.isEmpty(), "no examples/sweep-*.yaml");
+    for (Path sweep : sweeps) {
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      int code = Main.run(new String[] {"sweep", "--config", sweep.toString(), "--dry-run"},
+          new PrintWriter(out, true), new PrintWriter(err, true), Map.of(), new NoWork());
+      assertEquals(ExitCodes.OK, code, sweep + ": " + err);
+      assertTrue(out.toString().contains("trial-000"), sweep + ": no trial table in " + out);
     }
   }
 
