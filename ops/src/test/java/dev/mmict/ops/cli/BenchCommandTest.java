@@ -35,6 +35,9 @@ class BenchCommandTest {
     assertTrue(ratio > 0 && Double.isFinite(ratio), "ratio " + ratio);
     assertEquals(2, json.get("figures").get("ranks").asInt());
     assertTrue(json.get("figures").get("1mib.allreduce_fp32_gbps").asDouble() > 0);
+    // Process CPU per iteration is counted in clock ticks: it may read 0 for a tiny vector, never below.
+    assertTrue(json.get("figures").get("1mib.allreduce_fp32_cpu_seconds").asDouble() >= 0);
+    assertTrue(json.get("figures").has("1mib.cpu_ratio"));
   }
 
   @Test

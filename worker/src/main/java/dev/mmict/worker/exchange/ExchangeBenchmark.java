@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * same time (same links, same concurrency: the fair comparison, {@code ratio}); and {@code
  * socket_single}, one socket alone. Each socket moves a byte array of that size into another
  * (writes and reads of one chunk's size), as the all-reduce moves its vector. Times are medians
- * over the iterations, after warm-up.
+ * over the iterations, after warm-up. The process CPU time of each iteration is reported too
+ * ({@code cpu_ratio}: socket ring CPU / all-reduce CPU), the steadier figure on a shared machine.
  */
 public final class ExchangeBenchmark {
 
