@@ -5,10 +5,13 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.mmict.ops.ExitCodes;
 import dev.mmict.ops.config.ConfigLoader;
 import dev.mmict.ops.config.RunConfig;
+import dev.mmict.ops.cluster.RecoveryBenchmark;
+import dev.mmict.ops.cluster.ScalingBenchmark;
 import dev.mmict.ops.run.CacheBenchmark;
 import dev.mmict.worker.exchange.ExchangeBenchmark;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +20,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -27,8 +31,11 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Benchmarks that print figures (ratios measured side by side in one run).",
         footer = {"", "Examples:", "  mmict bench exchange --ranks 3 --report exchange.json",
-            "  mmict bench cache --steps 8 --report cache.json"},
-        subcommands = {BenchCommand.Exchange.class, BenchCommand.Cache.class})
+            "  mmict bench cache --steps 8 --report cache.json",
+            "  mmict bench recovery --workers 3 --report recovery.json",
+            "  mmict bench scaling --steps 8 --report scaling.json"},
+        subcommands = {BenchCommand.Exchange.class, BenchCommand.Cache.class, BenchCommand.Recovery.class,
+            BenchCommand.Scaling.class})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -130,6 +137,148 @@ final class BenchCommand implements Callable<Integer> {
             Map<String, Object> figures = CacheBenchmark.run(resolved,
                     new CacheBenchmark.Settings(steps, warmupSteps, work));
             spec.commandLine().getOut().print(CacheBenchmark.format(figures));
+            spec.commandLine().getOut().flush();
+            if (report != null) {
+                writeReport(report, figures);
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    /** Where a bench makes its temporary directories: {@code --work-dir}, else the system temp. */
+    static Path workDir(Path option) {
+        return option != null ? option : Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    @Command(name = "recovery", mixinStandardHelpOptions = true,
+            description = "Trains a local cluster, kill -9s the last worker JVM in the middle of a step and measures"
+                    + " the time from the kill to the next committed step, when and by what the death was noticed,"
+                    + " and the failure-detector settings; ratio = recovery time / 10 s target (<= 1 meets it).",
+            footer = {"", "Example:", "  mmict bench recovery --workers 3 --steps 6 --report recovery.json",
+                "  mmict bench recovery --set data.task=shapes-caption --set trainer.batchSize=8 --micro-batch-size 2"})
+    static final class Recovery implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        VerboseOption verbose;
+
+        @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (default: the defaults).")
+        Path config;
+
+        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one configuration key; repeatable.")
+        List<String> overrides = new ArrayList<>();
+
+        @Option(names = "--workers", defaultValue = "3", description = "Worker JVMs (default ${DEFAULT-VALUE}).")
+        int workers;
+
+        @Option(names = "--steps", defaultValue = "6", description = "Steps to train in all (default ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Option(names = "--kill-after-step", defaultValue = "2",
+                description = "The kill lands in the step after this one (default ${DEFAULT-VALUE}).")
+        int killAfterStep;
+
+        @Option(names = "--kill-delay-ms", defaultValue = "-1",
+                description = "Milliseconds after that step's commit; -1: half a step, i.e. mid-step (default).")
+        long killDelayMillis;
+
+        @Option(names = "--micro-batch-size", paramLabel = "M",
+                description = "Queries per micro-batch (default: as mmict train --workers).")
+        Integer microBatchSize;
+
+        @Option(names = "--deterministic", description = "Exact fixed-point exchange.")
+        boolean deterministic;
+
+        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "900",
+                description = "The cluster run's limit (default ${DEFAULT-VALUE}).")
+        long timeoutSeconds;
+
+        @Option(names = "--work-dir", paramLabel = "DIR",
+                description = "Where the run's directory (worker logs, audit) is made (default: the system temp).")
+        Path workDir;
+
+        @Option(names = "--report", description = "Write the figures as JSON here.")
+        Path report;
+
+        @Override
+        public Integer call() throws Exception {
+            RecoveryBenchmark.Settings settings;
+            try {
+                settings = new RecoveryBenchmark.Settings(workers, steps, killAfterStep, killDelayMillis, microBatchSize,
+                        deterministic, Duration.ofSeconds(timeoutSeconds), workDir(workDir));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+            }
+            RunConfig resolved = new ConfigLoader().load(RunConfig.class, config, overrides);
+            Map<String, Object> figures = RecoveryBenchmark.run(resolved, settings);
+            spec.commandLine().getOut().print(RecoveryBenchmark.format(figures));
+            spec.commandLine().getOut().flush();
+            if (report != null) {
+                writeReport(report, figures);
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "scaling", mixinStandardHelpOptions = true,
+            description = "The cluster's overhead: the same configuration and steps on the single-process trainer and"
+                    + " on a 1-worker local cluster (and a 2-worker one, for information), time per step in one run;"
+                    + " ratio = 1-worker cluster / single process (target <= 1.10).",
+            footer = {"", "Example:", "  mmict bench scaling --steps 8 --report scaling.json",
+                "  mmict bench scaling --set data.task=shapes-caption --set trainer.batchSize=8 --no-two-workers"})
+    static final class Scaling implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        VerboseOption verbose;
+
+        @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (default: the defaults).")
+        Path config;
+
+        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one configuration key; repeatable.")
+        List<String> overrides = new ArrayList<>();
+
+        @Option(names = "--steps", defaultValue = "8",
+                description = "Steps per pass, warm-up included (default ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Option(names = "--warmup-steps", defaultValue = "2",
+                description = "Leading steps of each pass not timed, at least 1 (default ${DEFAULT-VALUE}).")
+        int warmupSteps;
+
+        @Option(names = "--micro-batch-size", paramLabel = "M",
+                description = "Queries per micro-batch on the cluster (default: the whole batch, like the single process).")
+        Integer microBatchSize;
+
+        @Option(names = "--two-workers", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "Also time a 2-worker cluster (default: on; --no-two-workers skips it).")
+        boolean twoWorkers;
+
+        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "900",
+                description = "Each cluster run's limit (default ${DEFAULT-VALUE}).")
+        long timeoutSeconds;
+
+        @Option(names = "--work-dir", paramLabel = "DIR",
+                description = "Where the runs' directories (worker logs, audit) are made (default: the system temp).")
+        Path workDir;
+
+        @Option(names = "--report", description = "Write the figures as JSON here.")
+        Path report;
+
+        @Override
+        public Integer call() throws Exception {
+            ScalingBenchmark.Settings settings;
+            try {
+                settings = new ScalingBenchmark.Settings(steps, warmupSteps, microBatchSize, twoWorkers,
+                        Duration.ofSeconds(timeoutSeconds), workDir(workDir));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+            }
+            RunConfig resolved = new ConfigLoader().load(RunConfig.class, config, overrides);
+            Map<String, Object> figures = ScalingBenchmark.run(resolved, settings);
+            spec.commandLine().getOut().print(ScalingBenchmark.format(figures));
             spec.commandLine().getOut().flush();
             if (report != null) {
                 writeReport(report, figures);

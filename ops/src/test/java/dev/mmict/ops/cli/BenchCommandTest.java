@@ -35,6 +35,9 @@ class BenchCommandTest {
     assertTrue(ratio > 0 && Double.isFinite(ratio), "ratio " + ratio);
     assertEquals(2, json.get("figures").get("ranks").asInt());
     assertTrue(json.get("figures").get("1mib.allreduce_fp32_gbps").asDouble() > 0);
+    // Process CPU per iteration is counted in clock ticks: it may read 0 for a tiny vector, never below.
+    assertTrue(json.get("figures").get("1mib.allreduce_fp32_cpu_seconds").asDouble() >= 0);
+    assertTrue(json.get("figures").has("1mib.cpu_ratio"));
   }
 
   @Test
@@ -61,6 +64,75 @@ class BenchCommandTest {
     assertTrue(f.get("cache_records").asInt() > 0 && f.get("cache_bytes").asLong() > 0);
     assertTrue(f.get("cold_warm_losses_identical").asBoolean());
     assertEquals(0, Files.list(work).count(), "the temporary cache is removed");
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(300)
+  void recoveryBenchmarkKillsAWorkerMidRunAndReportsTheRecoveryAndTheDetection() throws Exception {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    PrintWriter o = new PrintWriter(out, true);
+    Path report = dir.resolve("recovery.json");
+    int code = Main.run(new String[] {"bench", "recovery", "--workers", "2", "--steps", "3", "--kill-after-step", "1",
+        "--micro-batch-size", "2", "--timeout", "240", "--work-dir", dir.resolve("work").toString(),
+        "--report", report.toString(), "--set", "model.backbone=" + backbone(), "--set", "data.task=shapes-caption",
+        "--set", "trainer.batchSize=4", "--set", "trainer.warmupSteps=0"},
+        o, new PrintWriter(err, true), Map.of(), new LocalOperations(o));
+    assertEquals(ExitCodes.OK, code, err.toString() + out);
+    assertTrue(out.toString().contains("kill -> next committed step"), out.toString());
+    JsonNode json = new ObjectMapper().readTree(report.toFile());
+    JsonNode f = json.get("figures");
+    double recovery = f.get("recovery_s").asDouble();
+    assertTrue(recovery > 0 && Double.isFinite(recovery), "recovery " + recovery);
+    assertEquals(recovery / f.get("target_s").asDouble(), json.get("ratio").asDouble(), 1e-9);
+    assertEquals("worker-2", f.get("victim").asText());
+    assertTrue(f.get("completed").asBoolean(), f.toString());
+    assertEquals(3, f.get("steps_run").asInt(), "the survivor trains every step");
+    assertTrue(f.get("steps_aborted").asInt() >= 1, "the kill aborted the step in flight: " + f);
+    // The coordinator declared the victim dead after the kill and before the recovered commit.
+    double dead = f.get("death_detected_s").asDouble();
+    assertTrue(dead > 0 && dead <= recovery, f.toString());
+    assertTrue(f.get("audit_exactly_once").asBoolean(), f.toString());
+    assertTrue(f.get("survivor_pids_unchanged").asBoolean(), f.toString());
+    assertEquals(500, f.get("fd_heartbeat_interval_ms").asInt());
+    assertEquals(1500, f.get("fd_acceptable_heartbeat_pause_ms").asInt());
+    assertEquals(3000, f.get("sbr_stable_after_ms").asInt());
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(300)
+  void scalingBenchmarkTimesTheSingleProcessAndAOneWorkerClusterOnTheSameSteps() throws Exception {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    PrintWriter o = new PrintWriter(out, true);
+    Path report = dir.resolve("scaling.json");
+    int code = Main.run(new String[] {"bench", "scaling", "--steps", "3", "--warmup-steps", "1", "--no-two-workers",
+        "--timeout", "240", "--work-dir", dir.resolve("work").toString(), "--report", report.toString(),
+        "--set", "model.backbone=" + backbone(), "--set", "data.task=shapes-caption", "--set", "trainer.batchSize=2"},
+        o, new PrintWriter(err, true), Map.of(), new LocalOperations(o));
+    assertEquals(ExitCodes.OK, code, err.toString() + out);
+    assertTrue(out.toString().contains("ratio (1-worker cluster / single process)"), out.toString());
+    JsonNode json = new ObjectMapper().readTree(report.toFile());
+    JsonNode f = json.get("figures");
+    double single = f.get("single_ms_per_step").asDouble();
+    double cluster = f.get("cluster1_ms_per_step").asDouble();
+    assertTrue(single > 0 && cluster > 0, f.toString());
+    assertEquals(cluster / single, json.get("ratio").asDouble(), 1e-9);
+    assertEquals(2, f.get("timed_steps").asInt());
+    assertEquals(2, f.get("micro_batch_size").asInt(), "by default the cluster computes the whole batch at once");
+    assertEquals(3, f.get("single_losses").size());
+    assertEquals(3, f.get("cluster1_losses").size(), "the cluster committed every step");
+    assertTrue(f.get("cluster2_ms_per_step").isNull(), "--no-two-workers skips the 2-worker cluster");
+  }
+
+  @Test
+  void benchSettingsThatCannotMeasureAnythingAreRefused() {
+    StringWriter err = new StringWriter();
+    PrintWriter o = new PrintWriter(new StringWriter(), true);
+    int code = Main.run(new String[] {"bench", "recovery", "--workers", "1"}, o, new PrintWriter(err, true), Map.of(),
+        new LocalOperations(o));
+    assertEquals(ExitCodes.USAGE_ERROR, code, "one worker cannot lose one and go on");
+    assertTrue(err.toString().contains("at least 2 workers"), err.toString());
   }
 
   /** The shipped backbone, from the module directory the tests run in or the repository root. */

@@ -65,6 +65,25 @@ public final class ElementCodec {
       }
     }
 
+    /** Copies FP32 elements {@code [0, count)} into {@code target[at ..)} (one bulk copy). */
+    public void fp32s(float[] target, int at, int count) {
+      checkCount(count, 4);
+      ByteBuffer.wrap(array, offset, length).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(target, at, count);
+    }
+
+    /** Copies FIXED64 elements {@code [0, count)} into {@code target[at ..)} (one bulk copy). */
+    public void fixed64s(long[] target, int at, int count) {
+      checkCount(count, 8);
+      ByteBuffer.wrap(array, offset, length).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(target, at, count);
+    }
+
+    private void checkCount(int count, int width) {
+      if (count < 0 || (long) count * width > length) {
+        throw new IndexOutOfBoundsException(count + " elements of " + width + " bytes do not fit a payload of "
+            + length + " bytes");
+      }
+    }
+
     /** CRC-32C of these bytes. */
     public int crc32c() {
       CRC32C crc = new CRC32C();

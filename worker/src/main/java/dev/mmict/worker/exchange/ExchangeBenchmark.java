@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * same time (same links, same concurrency: the fair comparison, {@code ratio}); and {@code
  * socket_single}, one socket alone. Each socket moves a byte array of that size into another
  * (writes and reads of one chunk's size), as the all-reduce moves its vector. Times are medians
- * over the iterations, after warm-up.
+ * over the iterations, after warm-up. The process CPU time of each iteration is reported too
+ * ({@code cpu_ratio}: socket ring CPU / all-reduce CPU), the steadier figure on a shared machine.
  */
 public final class ExchangeBenchmark {
 
@@ -112,10 +113,16 @@ public final class ExchangeBenchmark {
       String p = mib + "mib.";
       figures.put(p + "bytes_per_link", linkBytes);
 
-      double single = median(socketRing(1, linkBytes, settings, settings.chunkElements() * 4));
-      double ring = median(socketRing(n, linkBytes, settings, settings.chunkElements() * 4));
-      double fp32 = median(allReduce(settings, elements, false));
-      double fixed = median(allReduce(settings, elements, true));
+      double single = median(socketRing(1, linkBytes, settings, settings.chunkElements() * 4).seconds());
+      Timing ringTiming = socketRing(n, linkBytes, settings, settings.chunkElements() * 4);
+      Timing fp32Timing = allReduce(settings, elements, false);
+      double ring = median(ringTiming.seconds());
+      double fp32 = median(fp32Timing.seconds());
+      double fixed = median(allReduce(settings, elements, true).seconds());
+      // Process CPU time is counted in clock ticks (10 ms): the mean over every timed iteration
+      // is steadier than a median of single ones.
+      double ringCpu = mean(ringTiming.cpuSeconds());
+      double fp32Cpu = mean(fp32Timing.cpuSeconds());
 
       figures.put(p + "socket_single_gbps", linkBytes / single / 1e9);
       figures.put(p + "socket_ring_gbps", linkBytes / ring / 1e9);
@@ -127,6 +134,11 @@ public final class ExchangeBenchmark {
       figures.put(p + "ratio", ratio);
       figures.put(p + "ratio_vs_single_socket", single / fp32);
       figures.put(p + "ratio_fixed64_wire", 2 * ring / fixed);
+      // CPU seconds of the whole process per iteration (every thread, kernel time of its system
+      // calls included): unlike wall time it barely moves when other processes share the cores.
+      figures.put(p + "socket_ring_cpu_seconds", ringCpu);
+      figures.put(p + "allreduce_fp32_cpu_seconds", fp32Cpu);
+      figures.put(p + "cpu_ratio", ringCpu > 0 && fp32Cpu > 0 ? ringCpu / fp32Cpu : -1.0);
       worstRatio = Math.min(worstRatio, ratio);
     }
     figures.put("ratio", worstRatio);
@@ -145,7 +157,7 @@ public final class ExchangeBenchmark {
   }
 
   /** Seconds per iteration for {@code links} plain sockets each streaming {@code bytes} at once. */
-  private static double[] socketRing(int links, long bytes, Settings settings, int blockBytes) throws Exception {
+  private static Timing socketRing(int links, long bytes, Settings settings, int blockBytes) throws Exception {
     List<ServerSocket> listeners = new ArrayList<>();
     List<Socket> senders = new ArrayList<>();
     List<Socket> receivers = new ArrayList<>();
@@ -162,8 +174,12 @@ public final class ExchangeBenchmark {
         receivers.add(l.accept());
       }
       int rounds = settings.warmups() + settings.iterations();
+      CpuClock cpu = new CpuClock(rounds, 2 * links);
       AtomicLong start = new AtomicLong();
-      CyclicBarrier barrier = new CyclicBarrier(2 * links, () -> start.set(System.nanoTime()));
+      CyclicBarrier barrier = new CyclicBarrier(2 * links, () -> {
+        cpu.start();
+        start.set(System.nanoTime());
+      });
       AtomicLongArray end = new AtomicLongArray(rounds);
       long[] starts = new long[rounds];
       List<Future<?>> futures = new ArrayList<>();
@@ -181,6 +197,7 @@ public final class ExchangeBenchmark {
               out.write(source, at, Math.min(blockBytes, source.length - at));
             }
             out.flush();
+            cpu.end(r);
           }
           return null;
         }));
@@ -198,12 +215,13 @@ public final class ExchangeBenchmark {
               at += got;
             }
             end.accumulateAndGet(r, System.nanoTime(), Math::max);
+            cpu.end(r);
           }
           return null;
         }));
       }
       await(futures);
-      return timed(starts, end, settings);
+      return new Timing(timed(starts, end, settings), cpu.timed(settings.warmups()));
     } finally {
       pool.shutdownNow();
       for (Socket s : senders) {
@@ -219,7 +237,7 @@ public final class ExchangeBenchmark {
   }
 
   /** Seconds per ring all-reduce of {@code elements} (FP32 or FIXED64) over TCP, slowest rank. */
-  private static double[] allReduce(Settings settings, int elements, boolean fixed) throws Exception {
+  private static Timing allReduce(Settings settings, int elements, boolean fixed) throws Exception {
     int n = settings.ranks();
     List<ServerSocket> listeners = new ArrayList<>();
     List<InetSocketAddress> peers = new ArrayList<>();
@@ -229,8 +247,12 @@ public final class ExchangeBenchmark {
       peers.add((InetSocketAddress) l.getLocalSocketAddress());
     }
     int rounds = settings.warmups() + settings.iterations();
+    CpuClock cpu = new CpuClock(rounds, n);
     AtomicLong start = new AtomicLong();
-    CyclicBarrier barrier = new CyclicBarrier(n, () -> start.set(System.nanoTime()));
+    CyclicBarrier barrier = new CyclicBarrier(n, () -> {
+      cpu.start();
+      start.set(System.nanoTime());
+    });
     AtomicLongArray end = new AtomicLongArray(rounds);
     long[] starts = new long[rounds];
     ExchangeSettings exchange = new ExchangeSettings(settings.chunkElements(), TIMEOUT);
@@ -259,6 +281,7 @@ public final class ExchangeBenchmark {
                 ring.allReduceFloats(tag, floats, ElementEncoding.ELEMENT_ENCODING_FP32);
               }
               end.accumulateAndGet(round, System.nanoTime(), Math::max);
+              cpu.end(round);
               double expected = n * (n + 1) / 2.0; // sum of rank + 1
               double first = fixed ? longs[0] : floats[0];
               double last = fixed ? longs[elements - 1] : floats[elements - 1];
@@ -272,12 +295,65 @@ public final class ExchangeBenchmark {
         }));
       }
       await(futures);
-      return timed(starts, end, settings);
+      return new Timing(timed(starts, end, settings), cpu.timed(settings.warmups()));
     } finally {
       pool.shutdownNow();
       for (ServerSocket l : listeners) {
         l.close();
       }
+    }
+  }
+
+  /** Wall seconds and process CPU seconds of each timed iteration. */
+  private record Timing(double[] seconds, double[] cpuSeconds) { }
+
+  /**
+   * Process CPU time per iteration: read when the start barrier trips and when the last of the
+   * iteration's {@code parties} threads has finished it (-1 where the JVM cannot tell).
+   */
+  private static final class CpuClock {
+    private final long[] begin;
+    private final long[] finish;
+    private final java.util.concurrent.atomic.AtomicIntegerArray done;
+    private final int parties;
+    private int round = -1;
+
+    CpuClock(int rounds, int parties) {
+      this.begin = new long[rounds];
+      this.finish = new long[rounds];
+      this.done = new java.util.concurrent.atomic.AtomicIntegerArray(rounds);
+      this.parties = parties;
+    }
+
+    /** The barrier action: the next iteration starts. */
+    void start() {
+      round++;
+      begin[round] = processCpuNanos();
+    }
+
+    /** One thread finished iteration {@code r}; the last one reads the clock. */
+    void end(int r) {
+      if (done.incrementAndGet(r) == parties) {
+        finish[r] = processCpuNanos();
+      }
+    }
+
+    double[] timed(int warmups) {
+      double[] out = new double[begin.length - warmups];
+      for (int i = 0; i < out.length; i++) {
+        long b = begin[warmups + i];
+        long f = finish[warmups + i];
+        out[i] = b < 0 || f < 0 ? -1 : (f - b) / 1e9;
+      }
+      return out;
+    }
+
+    private static long processCpuNanos() {
+      if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+          instanceof com.sun.management.OperatingSystemMXBean os) {
+        return os.getProcessCpuTime();
+      }
+      return -1;
     }
   }
 
@@ -298,6 +374,17 @@ public final class ExchangeBenchmark {
         throw new IllegalStateException("benchmark thread failed: " + e.getCause(), e.getCause());
       }
     }
+  }
+
+  private static double mean(double[] values) {
+    double sum = 0;
+    for (double v : values) {
+      if (v < 0) {
+        return -1; // the JVM cannot read its CPU time
+      }
+      sum += v;
+    }
+    return sum / values.length;
   }
 
   private static double median(double[] values) {

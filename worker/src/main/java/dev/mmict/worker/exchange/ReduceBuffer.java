@@ -48,6 +48,7 @@ interface ReduceBuffer {
   /** 64-bit fixed point. */
   final class Fixed implements ReduceBuffer {
     private final long[] data;
+    private long[] scratch;
 
     Fixed(long[] data) {
       this.data = data;
@@ -70,17 +71,25 @@ interface ReduceBuffer {
 
     @Override
     public void accumulate(ElementCodec.Bytes payload, int offset, int count) {
+      // Bulk-decode into a scratch array first (a memory copy), then add in a plain loop.
+      long[] in = scratch(count);
+      payload.fixed64s(in, 0, count);
       for (int i = 0; i < count; i++) {
         int at = offset + i;
-        data[at] = FixedPoint.add(data[at], payload.fixed64(i), at);
+        data[at] = FixedPoint.add(data[at], in[i], at);
       }
     }
 
     @Override
     public void overwrite(ElementCodec.Bytes payload, int offset, int count) {
-      for (int i = 0; i < count; i++) {
-        data[offset + i] = payload.fixed64(i);
+      payload.fixed64s(data, offset, count);
+    }
+
+    private long[] scratch(int count) {
+      if (scratch == null || scratch.length < count) {
+        scratch = new long[count];
       }
+      return scratch;
     }
 
     @Override
@@ -93,6 +102,7 @@ interface ReduceBuffer {
   final class Floats implements ReduceBuffer {
     private final float[] data;
     private final ElementEncoding encoding;
+    private float[] scratch;
 
     Floats(float[] data, ElementEncoding encoding) {
       this.data = data;
@@ -117,8 +127,11 @@ interface ReduceBuffer {
     @Override
     public void accumulate(ElementCodec.Bytes payload, int offset, int count) {
       if (encoding == ElementEncoding.ELEMENT_ENCODING_FP32) {
+        // Bulk-decode into a scratch array first (a memory copy), then a loop the JIT vectorises.
+        float[] in = scratch(count);
+        payload.fp32s(in, 0, count);
         for (int i = 0; i < count; i++) {
-          data[offset + i] += payload.fp32(i);
+          data[offset + i] += in[i];
         }
       } else {
         for (int i = 0; i < count; i++) {
@@ -130,14 +143,19 @@ interface ReduceBuffer {
     @Override
     public void overwrite(ElementCodec.Bytes payload, int offset, int count) {
       if (encoding == ElementEncoding.ELEMENT_ENCODING_FP32) {
-        for (int i = 0; i < count; i++) {
-          data[offset + i] = payload.fp32(i);
-        }
+        payload.fp32s(data, offset, count);
       } else {
         for (int i = 0; i < count; i++) {
           data[offset + i] = payload.floatAt(i, encoding);
         }
       }
+    }
+
+    private float[] scratch(int count) {
+      if (scratch == null || scratch.length < count) {
+        scratch = new float[count];
+      }
+      return scratch;
     }
 
     @Override

@@ -68,14 +68,40 @@ public final class RingAllReduce {
     }
     RingLayout layout = new RingLayout(buffer.length(), n, settings.chunkElements());
     Link link = new Link(round, buffer, layout, (rank + 1) % n, (rank + n - 1) % n);
-    for (int k = 0; k < n - 1; k++) {
-      link.transfer(ExchangePhase.EXCHANGE_PHASE_REDUCE_SCATTER, mod(rank - k, n), mod(rank - k - 1, n));
+    // 2 (N-1) hops: reduce-scatter hops k = 0..N-2 send segment r-k and receive r-k-1; all-gather
+    // hops k = 0..N-2 send segment r+1-k and receive r-k. The segment a hop receives is the one
+    // the next hop sends, chunk for chunk, so each chunk goes on as soon as it has been applied
+    // (a pipeline across hops: the link never waits for a whole segment at a hop boundary).
+    int hops = 2 * (n - 1);
+    int[] sendSegment = new int[hops + 1];
+    int[] receiveSegment = new int[hops];
+    for (int h = 0; h < hops; h++) {
+      int k = h < n - 1 ? h : h - (n - 1);
+      sendSegment[h] = h < n - 1 ? mod(rank - k, n) : mod(rank + 1 - k, n);
+      receiveSegment[h] = h < n - 1 ? mod(rank - k - 1, n) : mod(rank - k, n);
     }
-    int owned = mod(rank + 1, n); // this rank now holds the complete sum of this segment
-    buffer.roundToWire(layout.segmentOffset(owned), layout.segmentLength(owned));
-    for (int k = 0; k < n - 1; k++) {
-      link.transfer(ExchangePhase.EXCHANGE_PHASE_ALL_GATHER, mod(rank + 1 - k, n), mod(rank - k, n));
+    int owned = mod(rank + 1, n); // after the last reduce-scatter hop this rank holds its complete sum
+    int chunks0 = layout.chunks(sendSegment[0]);
+    for (int c = 0; c < chunks0; c++) {
+      link.send(phase(0, n), sendSegment[0], c, chunks0);
     }
+    for (int h = 0; h < hops; h++) {
+      int segment = receiveSegment[h];
+      int chunks = layout.chunks(segment);
+      for (int c = 0; c < chunks; c++) {
+        link.receiveAndApply(phase(h, n), segment, c, chunks);
+        if (h == n - 2) {
+          buffer.roundToWire(layout.chunkOffset(owned, c), layout.chunkLength(owned, c));
+        }
+        if (h + 1 < hops) {
+          link.send(phase(h + 1, n), segment, c, chunks);
+        }
+      }
+    }
+  }
+
+  private static ExchangePhase phase(int hop, int n) {
+    return hop < n - 1 ? ExchangePhase.EXCHANGE_PHASE_REDUCE_SCATTER : ExchangePhase.EXCHANGE_PHASE_ALL_GATHER;
   }
 
   private static int mod(int a, int n) {
@@ -98,33 +124,15 @@ public final class RingAllReduce {
       this.previous = previous;
     }
 
-    /** One ring step: send segment {@code sendSegment}, receive and apply {@code receiveSegment}. */
-    void transfer(ExchangePhase phase, int sendSegment, int receiveSegment)
+    /** Waits for chunk {@code chunkIndex} of {@code segment}, checks it and applies it to the buffer. */
+    void receiveAndApply(ExchangePhase phase, int segment, int chunkIndex, int totalChunks)
         throws ExchangeException, InterruptedException {
-      int toSend = layout.chunks(sendSegment);
-      int toReceive = layout.chunks(receiveSegment);
-      int received = 0;
-      // Sends never wait for this step's receives (the transport queues them), so the link to the
-      // next rank stays busy; chunks that have already arrived are applied between two sends.
-      for (int c = 0; c < toSend; c++) {
-        send(phase, sendSegment, c, toSend);
-        while (received < toReceive) {
-          Optional<GradientChunk> ready = receive(phase, receiveSegment, received, toReceive, Duration.ZERO);
-          if (ready.isEmpty()) {
-            break;
-          }
-          apply(phase, ready.get());
-          received++;
-        }
+      Optional<GradientChunk> chunk = receive(phase, segment, chunkIndex, totalChunks, settings.timeout());
+      if (chunk.isEmpty()) {
+        throw failure(ExchangeException.Reason.TIMEOUT, previous, chunkIndex,
+            "no " + phase + " chunk arrived within " + settings.timeout(), null);
       }
-      for (; received < toReceive; received++) {
-        Optional<GradientChunk> chunk = receive(phase, receiveSegment, received, toReceive, settings.timeout());
-        if (chunk.isEmpty()) {
-          throw failure(ExchangeException.Reason.TIMEOUT, previous, received,
-              "no " + phase + " chunk arrived within " + settings.timeout(), null);
-        }
-        apply(phase, chunk.get());
-      }
+      apply(phase, chunk.get());
     }
 
     private void send(ExchangePhase phase, int segment, int chunkIndex, int totalChunks)
