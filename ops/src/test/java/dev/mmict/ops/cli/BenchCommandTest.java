@@ -73,7 +73,7 @@ class BenchCommandTest {
     StringWriter err = new StringWriter();
     PrintWriter o = new PrintWriter(out, true);
     Path report = dir.resolve("recovery.json");
-    int code = Main.run(new String[] {"bench", "recovery", "--workers", "2", "--steps", "3", "--kill-after-step", "1",
+    int code = Main.run(new String[] {"bench", "recovery", "--workers", "2", "--steps", "4", "--kill-after-step", "1",
         "--micro-batch-size", "2", "--timeout", "240", "--work-dir", dir.resolve("work").toString(),
         "--report", report.toString(), "--set", "model.backbone=" + backbone(), "--set", "data.task=shapes-caption",
         "--set", "trainer.batchSize=4", "--set", "trainer.warmupSteps=0"},
@@ -87,8 +87,10 @@ class BenchCommandTest {
     assertEquals(recovery / f.get("target_s").asDouble(), json.get("ratio").asDouble(), 1e-9);
     assertEquals("worker-2", f.get("victim").asText());
     assertTrue(f.get("completed").asBoolean(), f.toString());
-    assertEquals(3, f.get("steps_run").asInt(), "the survivor trains every step");
-    assertTrue(f.get("steps_aborted").asInt() >= 1, "the kill aborted the step in flight: " + f);
+    assertEquals(4, f.get("steps_run").asInt(), "the survivor trains every step");
+    // Either the kill hit the step in flight, or the next step was planned with the victim before
+    // its death was noticed: one attempt is aborted either way.
+    assertTrue(f.get("steps_aborted").asInt() >= 1, "the kill aborted a step: " + f);
     // The coordinator declared the victim dead after the kill and before the recovered commit.
     double dead = f.get("death_detected_s").asDouble();
     assertTrue(dead > 0 && dead <= recovery, f.toString());
