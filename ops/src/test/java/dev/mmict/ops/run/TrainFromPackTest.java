@@ -91,6 +91,25 @@ class TrainFromPackTest {
         "float32 records hold exactly the source's samples, so both runs train the same model");
   }
 
+  private static long bytesUnder(Path root) throws Exception {
+    try (var files = Files.walk(root)) {
+      return files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().endsWith(".lock"))
+          .mapToLong(f -> f.toFile().length()).sum();
+    }
+  }
+
+  @Test
+  void trainingFromThePackFillsAndThenReadsTheOnDiskFeatureCache() throws Exception {
+    Path cache = dir.resolve("features");
+    Result first = train(dir.resolve("cached-1"), "--set", "data.packed=" + pack, "--set", "cache.dir=" + cache);
+    assertEquals(ExitCodes.OK, first.code(), first.err());
+    long filled = bytesUnder(cache);
+    assertTrue(filled > 0, "the frozen encoder's outputs were written to " + cache);
+    Result second = train(dir.resolve("cached-2"), "--set", "data.packed=" + pack, "--set", "cache.dir=" + cache);
+    assertEquals(ExitCodes.OK, second.code(), second.err());
+    assertEquals(filled, bytesUnder(cache), "the second run is served from the cache and adds nothing to it");
+  }
+
   @Test
   void aPackOfAnotherDatasetIsADataErrorNamingTheKey() {
     Result r = train(dir.resolve("other"), "--set", "data.task=shapes-vqa", "--set", "data.packed=" + pack);
