@@ -73,6 +73,7 @@ public final class Plots {
     CategoryStyler styler = chart.getStyler();
     styler.setOverlapped(false);
     styler.setLabelsVisible(true);
+    styler.setDecimalPattern("0.000"); // bar labels: three decimals, as in the result table
     styler.setLegendPosition(Styler.LegendPosition.OutsideS);
     styler.setLegendLayout(Styler.LegendLayout.Horizontal);
     for (Map.Entry<String, List<Double>> e : series.entrySet()) {
