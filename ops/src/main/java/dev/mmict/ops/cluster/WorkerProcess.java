@@ -5,6 +5,7 @@ import dev.mmict.hub.model.MmictModel;
 import dev.mmict.hub.model.ModelStore;
 import dev.mmict.ops.CommandFailure;
 import dev.mmict.ops.ExitCodes;
+import dev.mmict.protocol.v1.ProtocolVersion;
 import dev.mmict.worker.cluster.DataPlane;
 import dev.mmict.worker.cluster.Replica;
 import dev.mmict.worker.cluster.WorkerActor;
@@ -45,9 +46,21 @@ public final class WorkerProcess {
    * @param deterministic exchange exact 64-bit fixed point
    * @param registrationTimeout give up when no coordinator accepts within this
    * @param parentPid stop when this process ends (the embedded cluster's JVM); 0: no parent to watch
+   * @param fault a fault to inject into this worker's gradient chunks once (tests, drills); null: none
+   * @param protocolVersion the protocol version number to announce (this build's, except in
+   *     compatibility tests)
    */
   public record Options(String workerId, String host, int port, int dataPort, List<String> seeds,
-      boolean deterministic, Duration registrationTimeout, long parentPid) { }
+      boolean deterministic, Duration registrationTimeout, long parentPid, DataPlane.InjectedFault fault,
+      int protocolVersion) {
+
+    /** Options without an injected fault, speaking this build's protocol version. */
+    public Options(String workerId, String host, int port, int dataPort, List<String> seeds,
+        boolean deterministic, Duration registrationTimeout, long parentPid) {
+      this(workerId, host, port, dataPort, seeds, deterministic, registrationTimeout, parentPid, null,
+          ProtocolVersion.PROTOCOL_VERSION_1.getNumber());
+    }
+  }
 
   private WorkerProcess() { }
 
@@ -70,6 +83,7 @@ public final class WorkerProcess {
                 config.model().maxTextTokens()), job.dataset(), settings);
             DataPlane dataPlane = new DataPlane(options.host(), options.dataPort(),
                 new ExchangeSettings(64 * 1024, Duration.ofSeconds(20)))) {
+          dataPlane.injectFault(options.fault());
           return serve(job, options, replica, dataPlane);
         }
       }
@@ -84,7 +98,7 @@ public final class WorkerProcess {
       Cluster.get(system).joinSeedNodes(seedAddresses(options.seeds()));
       CompletableFuture<WorkerActor.Exit> exit = new CompletableFuture<>();
       WorkerActor.Identity identity = new WorkerActor.Identity(options.workerId(), job.fingerprint(),
-          Duration.ofSeconds(1), options.registrationTimeout(), Duration.ofSeconds(60));
+          Duration.ofSeconds(1), options.registrationTimeout(), Duration.ofSeconds(60), options.protocolVersion());
       WorkerNode.start(system, replica, dataPlane, identity, exit);
       if (options.parentPid() > 0) {
         // A worker of an embedded cluster never outlives the JVM that started it.
@@ -103,7 +117,10 @@ public final class WorkerProcess {
         throw new IllegalStateException("worker " + options.workerId() + " stopped abnormally", e.getCause());
       }
       WorkerActor.Exit how = exit.getNow(new WorkerActor.Exit(false, "its cluster node was shut down or downed"));
-      return how.ok() ? ExitCodes.OK : ExitCodes.CLUSTER_ERROR;
+      if (!how.ok()) {
+        throw CommandFailure.clusterError("worker " + options.workerId() + " stopped: " + how.reason(), null);
+      }
+      return ExitCodes.OK;
     } finally {
       shutdown(system, "worker finished");
     }
