@@ -1,5 +1,7 @@
 package dev.mmict.coordinator.cluster;
 
+import dev.mmict.coordinator.membership.MemberState;
+import dev.mmict.protocol.v1.AbortReason;
 import dev.mmict.protocol.v1.LeaveNotice;
 import dev.mmict.protocol.v1.RegisterWorker;
 import dev.mmict.protocol.v1.StateTransferDone;
@@ -150,6 +152,7 @@ public final class CoordinatorActor extends AbstractActorWithTimers {
   }
 
   private void onRegister(RegisterWorker r) {
+    boolean wasLive = driver.memberState(r.getWorkerId()).map(MemberState::isLive).orElse(false);
     RunDriver.Registration answer = driver.register(r);
     if (answer.accepted().isPresent()) {
       ActorRef previous = refs.put(r.getWorkerId(), getSender());
@@ -158,7 +161,7 @@ public final class CoordinatorActor extends AbstractActorWithTimers {
       }
       getContext().watch(getSender());
       getSender().tell(answer.accepted().get(), getSelf());
-      if (getSender().equals(previous)) {
+      if (getSender().equals(previous) && wasLive) {
         return; // a repeated registration (sent again before our answer arrived)
       }
       LOG.info("worker {} registered (process {}, node {}, data plane {}:{})", r.getWorkerId(), r.getProcessId(),
@@ -269,12 +272,27 @@ public final class CoordinatorActor extends AbstractActorWithTimers {
 
   private void died(String id, String detail) {
     boolean transferring = driver.currentTransfer().isPresent();
+    boolean wasDead = driver.memberState(id).map(s -> s == MemberState.DEAD).orElse(false);
     java.util.Optional<RunDriver.Abort> abort = driver.onDeath(id, detail);
     if (abort.isPresent()) {
-      handleAbort(abort);
-    } else if (transferring && driver.currentTransfer().isEmpty()) {
-      getTimers().cancel(TRANSFER_TIMER);
-      planUnlessReplanPending(); // the transfer was cancelled: the boundary is free again
+      handleAbort(abort); // its notice names the dead worker, which tells it too
+    } else {
+      if (!wasDead && driver.memberState(id).map(s -> s == MemberState.DEAD).orElse(false)) {
+        // An unreachable node may only be slow (CPU starved, GC): if the worker is alive, this
+        // tells it that it is out, and it registers again (with its state, if still current).
+        ActorRef ref = refs.get(id);
+        if (ref != null) {
+          ref.tell(StepAborted.newBuilder()
+              .setReason(AbortReason.ABORT_REASON_PEER_DIED)
+              .setFailedWorkerId(id)
+              .setDetail("the coordinator considers worker " + id + " dead: " + detail)
+              .build(), getSelf());
+        }
+      }
+      if (transferring && driver.currentTransfer().isEmpty()) {
+        getTimers().cancel(TRANSFER_TIMER);
+        planUnlessReplanPending(); // the transfer was cancelled: the boundary is free again
+      }
     }
   }
 

@@ -169,7 +169,8 @@ public final class RunDriver {
     String id = r.getWorkerId();
     if (r.getProtocolVersion() != VERSION) {
       return refuse(r, RefusalReason.REFUSAL_REASON_PROTOCOL_VERSION,
-          "worker " + id + " speaks protocol version " + r.getProtocolVersion() + ", the coordinator speaks " + VERSION);
+          "worker " + id + " speaks protocol version " + r.getProtocolVersionValue() + ", the coordinator speaks "
+              + VERSION.getNumber() + " (" + VERSION + ")");
     }
     if (!settings.modelFingerprint().equals(r.getModelFingerprint())) {
       return refuse(r, RefusalReason.REFUSAL_REASON_MODEL_FINGERPRINT,
@@ -404,6 +405,7 @@ public final class RunDriver {
   /** A participant could not finish its part of the attempt {@code a.plan_id}: the attempt is abandoned. */
   public Optional<Abort> onWorkerAbort(StepAborted a) {
     if (current == null || !current.planId.equals(a.getPlanId())) {
+      noteLateReport(a);
       return Optional.empty();
     }
     return Optional.of(abort(a.getReason(), a.getFailedWorkerId(),
@@ -473,6 +475,11 @@ public final class RunDriver {
   /** The plan id of the attempt in flight, if any. */
   public Optional<String> currentPlanId() {
     return current == null ? Optional.empty() : Optional.of(current.planId);
+  }
+
+  /** Where {@code id} stands in the membership, if it ever registered. */
+  public Optional<MemberState> memberState(String id) {
+    return membership.state(id);
   }
 
   /** Workers that are pending, active or leaving. */
@@ -545,6 +552,22 @@ public final class RunDriver {
           + " times; the last: " + detail);
     }
     return new Abort(notice, c.participants);
+  }
+
+  /**
+   * Adds a worker's report on an attempt that is already abandoned to that attempt's record:
+   * when one failure makes several workers fail, the first report to arrive aborts the attempt
+   * and may be an effect (a closed connection) rather than the cause (a corrupted chunk).
+   */
+  private void noteLateReport(StepAborted a) {
+    for (int i = aborts.size() - 1; i >= 0; i--) {
+      RunSummary.AbortedAttempt old = aborts.get(i);
+      if (old.planId().equals(a.getPlanId())) {
+        aborts.set(i, new RunSummary.AbortedAttempt(old.step(), old.planId(), old.reason(), old.failedWorker(),
+            old.detail() + "; then " + a.getReportingWorkerId() + " reported: " + a.getDetail()));
+        return;
+      }
+    }
   }
 
   private TransferOutcome transferFailed(String detail) {

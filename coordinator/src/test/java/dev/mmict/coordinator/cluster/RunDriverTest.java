@@ -378,9 +378,39 @@ class RunDriverTest {
     assertEquals("ABORT_REASON_EXCHANGE_FAILED", abort.reason());
     assertEquals("w1", abort.failedWorker());
     assertTrue(abort.detail().contains("w2 reported") && abort.detail().contains("CRC-32C"), abort.detail());
+    // The peer whose connection the failing worker closed reports too, after the abort.
+    assertTrue(d.onWorkerAbort(StepAborted.newBuilder().setStep(0).setPlanId(a.planId())
+        .setReason(AbortReason.ABORT_REASON_EXCHANGE_FAILED).setReportingWorkerId("w1")
+        .setDetail("connection closed by rank 1").build()).isEmpty(), "the attempt is already abandoned");
+    String both = d.summary().aborts().get(0).detail();
+    assertTrue(both.contains("CRC-32C") && both.contains("then w1 reported: connection closed"), both);
+    assertEquals(1, d.summary().aborts().size());
     RunDriver.Attempt retry = d.tryBegin().orElseThrow();
     assertEquals(0, retry.step());
     assertEquals(1, retry.plans().get("w1").getAttempt(), "the same step, retried over the same workers");
     assertEquals(List.of("w1", "w2"), List.copyOf(retry.plans().keySet()));
+  }
+
+  @Test
+  void aWorkerWronglyDeclaredDeadRegistersAgainWithItsCurrentStateAndIsSyncedAtOnce() throws IOException {
+    RunDriver d = driver(4, 2);
+    d.register(registration("w1", 9001));
+    d.register(registration("w2", 9002));
+    RunDriver.Attempt s0 = d.tryBegin().orElseThrow();
+    d.onResult(result(s0.plans().get("w1"), 5));
+    d.onResult(result(s0.plans().get("w2"), 5));
+    RunDriver.Attempt s1 = d.tryBegin().orElseThrow();
+    // w2's node missed heartbeats: declared dead, step 1 aborted; but w2 is alive and comes back.
+    d.onDeath("w2", "its node is unreachable").orElseThrow();
+    RegisterWorker back = registration("w2", 9002).toBuilder().setLastCompletedStep(0)
+        .setParameterSha256(ByteString.copyFrom(new byte[] {5, 1, 2, 3})).build();
+    var accepted = d.register(back).accepted().orElseThrow();
+    assertFalse(accepted.getStateTransferRequired(), "its replica holds the state after the last commit");
+    assertTrue(d.nextTransfer().isEmpty());
+    RunDriver.Attempt retry = d.tryBegin().orElseThrow();
+    assertEquals(1, retry.step());
+    assertEquals(List.of("w1", "w2"), List.copyOf(retry.plans().keySet()));
+    assertNotEquals(s1.planId(), retry.planId());
+    assertEquals(Map.of("w1", 9001L, "w2", 9002L), d.summary().processIds(), "the same process");
   }
 }

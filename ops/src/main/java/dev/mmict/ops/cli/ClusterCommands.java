@@ -118,6 +118,11 @@ final class ClusterCommands {
                         + " first attempt of STEP; KIND is drop, corrupt-byte or wrong-size.")
         String injectFault;
 
+        @Option(names = "--join-when", paramLabel = "FILE",
+                description = "A warm spare: load the model and join the cluster now, but join the run (register with"
+                        + " the coordinator) only once FILE exists.")
+        Path joinWhen;
+
         @Option(names = "--protocol-version", hidden = true,
                 description = "Compatibility tests: announce this protocol version number instead of this build's.")
         Integer protocolVersion;
@@ -131,7 +136,7 @@ final class ClusterCommands {
             return WorkerProcess.run(job, new WorkerProcess.Options(id, cluster.host, cluster.port, dataPort,
                     cluster.seeds, cluster.deterministic, Duration.ofSeconds(registrationTimeout), parentPid,
                     parseFault(injectFault), protocolVersion != null ? protocolVersion
-                            : ProtocolVersion.PROTOCOL_VERSION_1.getNumber()));
+                            : ProtocolVersion.PROTOCOL_VERSION_1.getNumber(), joinWhen));
         }
 
         /** {@code KIND@STEP} as a fault, null for none; a malformed value is a usage error. */

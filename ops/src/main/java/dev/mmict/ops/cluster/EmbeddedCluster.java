@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -107,6 +108,15 @@ public final class EmbeddedCluster implements AutoCloseable {
    */
   public static EmbeddedCluster start(ClusterJob job, Path configFile, Path outDir, Options options)
       throws IOException {
+    return start(job, configFile, outDir, options, Map.of());
+  }
+
+  /**
+   * As {@link #start(ClusterJob, Path, Path, Options)}, appending {@code workerArgs.get(id)} (if
+   * any) to the command line of the initial worker {@code id} (e.g. a fault to inject).
+   */
+  public static EmbeddedCluster start(ClusterJob job, Path configFile, Path outDir, Options options,
+      Map<String, List<String>> workerArgs) throws IOException {
     Path auditFile = outDir.resolve("audit.jsonl");
     Files.deleteIfExists(auditFile);
     Path logs = Files.createDirectories(outDir.resolve("workers"));
@@ -115,7 +125,8 @@ public final class EmbeddedCluster implements AutoCloseable {
     EmbeddedCluster cluster = new EmbeddedCluster(job, configFile, auditFile, logs, options, coordinator);
     try {
       for (int i = 1; i <= options.workers(); i++) {
-        cluster.startWorker("worker-" + i, List.of());
+        String id = "worker-" + i;
+        cluster.startWorker(id, workerArgs.getOrDefault(id, List.of()));
       }
     } catch (IOException | RuntimeException e) {
       cluster.close();
@@ -127,6 +138,11 @@ public final class EmbeddedCluster implements AutoCloseable {
   /** host:port of the coordinator node, the seed every worker joins through. */
   public String seedAddress() {
     return coordinator.seedAddress();
+  }
+
+  /** Completes with the coordinator's summary when the run ends. */
+  public CompletableFuture<RunSummary> outcome() {
+    return coordinator.outcome();
   }
 
   /** The sample audit log the coordinator appends committed steps to. */

@@ -13,6 +13,8 @@ import dev.mmict.worker.cluster.WorkerNode;
 import dev.mmict.worker.exchange.ExchangeSettings;
 import dev.mmict.worker.train.DialogBuilder;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -49,16 +51,18 @@ public final class WorkerProcess {
    * @param fault a fault to inject into this worker's gradient chunks once (tests, drills); null: none
    * @param protocolVersion the protocol version number to announce (this build's, except in
    *     compatibility tests)
+   * @param joinWhen a warm spare: load the model and join the cluster, but register with the
+   *     coordinator (join the run) only once this file exists; null: at once
    */
   public record Options(String workerId, String host, int port, int dataPort, List<String> seeds,
       boolean deterministic, Duration registrationTimeout, long parentPid, DataPlane.InjectedFault fault,
-      int protocolVersion) {
+      int protocolVersion, Path joinWhen) {
 
     /** Options without an injected fault, speaking this build's protocol version. */
     public Options(String workerId, String host, int port, int dataPort, List<String> seeds,
         boolean deterministic, Duration registrationTimeout, long parentPid) {
       this(workerId, host, port, dataPort, seeds, deterministic, registrationTimeout, parentPid, null,
-          ProtocolVersion.PROTOCOL_VERSION_1.getNumber());
+          ProtocolVersion.PROTOCOL_VERSION_1.getNumber(), null);
     }
   }
 
@@ -99,7 +103,6 @@ public final class WorkerProcess {
       CompletableFuture<WorkerActor.Exit> exit = new CompletableFuture<>();
       WorkerActor.Identity identity = new WorkerActor.Identity(options.workerId(), job.fingerprint(),
           Duration.ofSeconds(1), options.registrationTimeout(), Duration.ofSeconds(60), options.protocolVersion());
-      WorkerNode.start(system, replica, dataPlane, identity, exit);
       if (options.parentPid() > 0) {
         // A worker of an embedded cluster never outlives the JVM that started it.
         ProcessHandle.of(options.parentPid()).ifPresentOrElse(
@@ -107,6 +110,13 @@ public final class WorkerProcess {
                 new WorkerActor.Exit(false, "the process that started this worker (" + options.parentPid() + ") ended"))),
             () -> exit.complete(new WorkerActor.Exit(false, "parent process " + options.parentPid() + " is gone")));
       }
+      if (options.joinWhen() != null) {
+        LOG.info("worker {} is a warm spare: it joins the run once {} exists", options.workerId(), options.joinWhen());
+        while (!Files.exists(options.joinWhen()) && !exit.isDone() && !system.whenTerminated().isCompleted()) {
+          Thread.sleep(100);
+        }
+      }
+      WorkerNode.start(system, replica, dataPlane, identity, exit);
       LOG.info("worker {} (process {}) started at {}, data plane {}:{}", options.workerId(),
           ProcessHandle.current().pid(), Cluster.get(system).selfAddress(), dataPlane.host(), dataPlane.port());
       CompletableFuture<Object> stopped = CompletableFuture.anyOf(exit,

@@ -347,6 +347,10 @@ public final class WorkerActor extends AbstractActorWithTimers {
   }
 
   private void onAborted(StepAborted a) {
+    if (a.getReason() == AbortReason.ABORT_REASON_PEER_DIED && a.getFailedWorkerId().equals(identity.workerId())
+        && leaving == null && !exit.isDone()) {
+      rejoin(a);
+    }
     if (current == null || !current.getPlanId().equals(a.getPlanId()) || aborted) {
       return;
     }
@@ -359,9 +363,25 @@ public final class WorkerActor extends AbstractActorWithTimers {
     dataPlane.interrupt();
   }
 
+  /**
+   * The coordinator declared this worker dead (its node looked unreachable: a CPU-starved or
+   * paused JVM misses heartbeats) while it is alive: register again, as a joiner. A replica still
+   * at the last committed step is synced at once; otherwise it receives a peer's state.
+   */
+  private void rejoin(StepAborted a) {
+    if (coordinator == null) {
+      return; // already registering again
+    }
+    LOG.warn("worker {}: {}; this worker is alive, so it registers again", identity.workerId(), a.getDetail());
+    coordinator = null;
+    getTimers().startTimerAtFixedRate(REGISTER_TIMER, new Command.Register(), identity.registerEvery());
+    getTimers().startSingleTimer(DEADLINE_TIMER, new Command.RegistrationDeadline(), identity.registrationTimeout());
+    getSelf().tell(new Command.Register(), getSelf());
+  }
+
   private void onStepFinished(Command.StepFinished f) {
     boolean isCurrent = current != null && current.getPlanId().equals(f.plan().getPlanId());
-    if (!isCurrent || aborted) {
+    if (!isCurrent || aborted || coordinator == null) {
       LOG.debug("worker {}: dropping the outcome of aborted plan {}", identity.workerId(), f.plan().getPlanId());
       return;
     }
