@@ -171,6 +171,7 @@ final class FullMessages {
             .setCrc32C(0x1234_5678)
             .setTensorIndex(17)
             .setTensorCount(64)
+            .setStateSha256(sha(4))
             .build());
     out.add(
         StateTransferDone.newBuilder()
@@ -178,6 +179,7 @@ final class FullMessages {
             .setWorkerId("worker-4")
             .setAfterStep(43)
             .setParameterSha256(sha(3))
+            .setError("chunk 1 of tensor 17 failed its CRC-32C")
             .build());
     out.add(StatusQuery.newBuilder().setMaxEvents(20).build());
     out.add(

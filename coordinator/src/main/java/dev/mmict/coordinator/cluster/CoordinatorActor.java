@@ -1,7 +1,10 @@
 package dev.mmict.coordinator.cluster;
 
+import dev.mmict.coordinator.membership.MemberState;
+import dev.mmict.protocol.v1.AbortReason;
 import dev.mmict.protocol.v1.LeaveNotice;
 import dev.mmict.protocol.v1.RegisterWorker;
+import dev.mmict.protocol.v1.StateTransferDone;
 import dev.mmict.protocol.v1.StatusQuery;
 import dev.mmict.protocol.v1.StepAborted;
 import dev.mmict.protocol.v1.StepPlan;
@@ -38,12 +41,20 @@ public final class CoordinatorActor extends AbstractActorWithTimers {
    * @param replanDelay pause between an abort and the re-plan, so the aborted attempt's workers
    *     have dropped it and cluster events have a moment to arrive
    * @param progressTimeout the run fails when no step commits for this long (workers missing)
+   * @param transferTimeout a state transfer to a joiner not done after this long is abandoned
+   *     (the run goes on and tries again at the next boundary)
    */
-  public record Timings(Duration stepTimeout, Duration replanDelay, Duration progressTimeout) {
+  public record Timings(Duration stepTimeout, Duration replanDelay, Duration progressTimeout,
+      Duration transferTimeout) {
+
+    /** Timings with a 60 s state-transfer timeout. */
+    public Timings(Duration stepTimeout, Duration replanDelay, Duration progressTimeout) {
+      this(stepTimeout, replanDelay, progressTimeout, Duration.ofSeconds(60));
+    }
 
     /** Checks the durations are positive. */
     public Timings {
-      for (Duration d : List.of(stepTimeout, replanDelay, progressTimeout)) {
+      for (Duration d : List.of(stepTimeout, replanDelay, progressTimeout, transferTimeout)) {
         if (d.isNegative() || d.isZero()) {
           throw new IllegalArgumentException("coordinator timings must be positive, got " + d);
         }
@@ -61,11 +72,15 @@ public final class CoordinatorActor extends AbstractActorWithTimers {
 
     /** No step committed for {@link Timings#progressTimeout()}. */
     record NoProgress() implements Internal { }
+
+    /** The state transfer {@code transferId} ran out of time. */
+    record TransferTimeout(String transferId) implements Internal { }
   }
 
   private static final String STEP_TIMER = "step";
   private static final String REPLAN_TIMER = "replan";
   private static final String PROGRESS_TIMER = "progress";
+  private static final String TRANSFER_TIMER = "transfer";
 
   private final Supplier<RunDriver> driverFactory;
   private final Timings timings;
@@ -111,6 +126,12 @@ public final class CoordinatorActor extends AbstractActorWithTimers {
         .match(StepResult.class, this::onResult)
         .match(StepAborted.class, a -> handleAbort(driver.onWorkerAbort(a)))
         .match(LeaveNotice.class, this::onLeave)
+        .match(StateTransferDone.class, this::onTransferDone)
+        .match(Internal.TransferTimeout.class, t -> {
+          if (driver.onTransferTimeout(t.transferId(), "not done within " + timings.transferTimeout())) {
+            plan();
+          }
+        })
         .match(StatusQuery.class, q -> getSender().tell(driver.status(q.getMaxEvents()), getSelf()))
         .match(ClusterEvent.UnreachableMember.class,
             e -> nodeLost(e.member().address(), "its node " + e.member().address() + " is unreachable"))
@@ -131,6 +152,7 @@ public final class CoordinatorActor extends AbstractActorWithTimers {
   }
 
   private void onRegister(RegisterWorker r) {
+    boolean wasLive = driver.memberState(r.getWorkerId()).map(MemberState::isLive).orElse(false);
     RunDriver.Registration answer = driver.register(r);
     if (answer.accepted().isPresent()) {
       ActorRef previous = refs.put(r.getWorkerId(), getSender());
@@ -139,7 +161,7 @@ public final class CoordinatorActor extends AbstractActorWithTimers {
       }
       getContext().watch(getSender());
       getSender().tell(answer.accepted().get(), getSelf());
-      if (getSender().equals(previous)) {
+      if (getSender().equals(previous) && wasLive) {
         return; // a repeated registration (sent again before our answer arrived)
       }
       LOG.info("worker {} registered (process {}, node {}, data plane {}:{})", r.getWorkerId(), r.getProcessId(),
@@ -172,12 +194,35 @@ public final class CoordinatorActor extends AbstractActorWithTimers {
           answer.hasLastStep() ? " after step " + answer.getLastStep() : " now");
       getSender().tell(answer, getSelf());
     });
+    planUnlessReplanPending(); // a cancelled transfer frees the boundary
+  }
+
+  private void onTransferDone(StateTransferDone d) {
+    RunDriver.TransferOutcome o = driver.onTransferDone(d);
+    if (o != RunDriver.TransferOutcome.IGNORED) {
+      getTimers().cancel(TRANSFER_TIMER);
+      plan();
+    }
+  }
+
+  private void planUnlessReplanPending() {
+    if (!getTimers().isTimerActive(REPLAN_TIMER)) {
+      plan();
+    }
   }
 
   private void plan() {
     if (driver.currentPlanId().isPresent()) {
       return;
     }
+    driver.nextTransfer().ifPresent(t -> {
+      ActorRef donor = refs.get(t.donor());
+      ActorRef joiner = refs.get(t.joiner());
+      // The joiner is the request's sender: the donor's chunks go straight to it.
+      donor.tell(t.request(), joiner);
+      getTimers().startSingleTimer(TRANSFER_TIMER, new Internal.TransferTimeout(t.transferId()),
+          timings.transferTimeout());
+    });
     driver.tryBegin().ifPresent(attempt -> {
       for (String left : attempt.leftNow()) {
         ActorRef ref = refs.get(left);
@@ -212,7 +257,7 @@ public final class CoordinatorActor extends AbstractActorWithTimers {
   private void nodeLost(Address address, String detail) {
     for (Map.Entry<String, ActorRef> e : Map.copyOf(refs).entrySet()) {
       if (e.getValue().path().address().equals(address)) {
-        handleAbort(driver.onDeath(e.getKey(), detail));
+        died(e.getKey(), detail);
       }
     }
   }
@@ -220,7 +265,33 @@ public final class CoordinatorActor extends AbstractActorWithTimers {
   private void nodeLost(ActorRef actor, String detail) {
     for (Map.Entry<String, ActorRef> e : Map.copyOf(refs).entrySet()) {
       if (e.getValue().equals(actor)) {
-        handleAbort(driver.onDeath(e.getKey(), detail));
+        died(e.getKey(), detail);
+      }
+    }
+  }
+
+  private void died(String id, String detail) {
+    boolean transferring = driver.currentTransfer().isPresent();
+    boolean wasDead = driver.memberState(id).map(s -> s == MemberState.DEAD).orElse(false);
+    java.util.Optional<RunDriver.Abort> abort = driver.onDeath(id, detail);
+    if (abort.isPresent()) {
+      handleAbort(abort); // its notice names the dead worker, which tells it too
+    } else {
+      if (!wasDead && driver.memberState(id).map(s -> s == MemberState.DEAD).orElse(false)) {
+        // An unreachable node may only be slow (CPU starved, GC): if the worker is alive, this
+        // tells it that it is out, and it registers again (with its state, if still current).
+        ActorRef ref = refs.get(id);
+        if (ref != null) {
+          ref.tell(StepAborted.newBuilder()
+              .setReason(AbortReason.ABORT_REASON_PEER_DIED)
+              .setFailedWorkerId(id)
+              .setDetail("the coordinator considers worker " + id + " dead: " + detail)
+              .build(), getSelf());
+        }
+      }
+      if (transferring && driver.currentTransfer().isEmpty()) {
+        getTimers().cancel(TRANSFER_TIMER);
+        planUnlessReplanPending(); // the transfer was cancelled: the boundary is free again
       }
     }
   }

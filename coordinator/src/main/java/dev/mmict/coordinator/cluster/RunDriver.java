@@ -26,6 +26,8 @@ import dev.mmict.protocol.v1.RegistrationAccepted;
 import dev.mmict.protocol.v1.RegistrationRefused;
 import dev.mmict.protocol.v1.RunFinished;
 import dev.mmict.protocol.v1.RunOutcome;
+import dev.mmict.protocol.v1.StateTransferDone;
+import dev.mmict.protocol.v1.StateTransferRequest;
 import dev.mmict.protocol.v1.StatusReply;
 import dev.mmict.protocol.v1.StepAborted;
 import dev.mmict.protocol.v1.StepPlan;
@@ -55,9 +57,15 @@ import org.slf4j.LoggerFactory;
  * then planned again over whoever is active. Parameters change only on commit, so an aborted
  * attempt trained nothing: the audit discards it.
  *
- * <p><b>Joining.</b> This slice has no state transfer yet: a worker joins only with the run's
- * current state, i.e. before step 0 (every worker loads the same backbone) or when it reports the
- * last committed step with the matching checksum. Any other joiner stays pending.
+ * <p><b>Joining.</b> A worker that registers before step 0 (every worker loads the same
+ * backbone), or that reports the last committed step with the matching checksum, is synced at
+ * once. Any other joiner needs the run's state: at the next step boundary ({@link
+ * #nextTransfer()}) the driver picks a donor (the first active worker by id) and holds the
+ * boundary until the joiner reports {@code StateTransferDone} with the run's checksum (then it
+ * is synced and enters with the next step), reports an error, or the transfer times out or a
+ * party dies (then the run goes on without it and the transfer is tried again at the next
+ * boundary, {@value #MAX_TRANSFER_FAILURES} times at most per joiner). Holding the boundary costs
+ * every worker the transfer's time once per join, but the joiner is never a step behind.
  *
  * <p>Not thread-safe: the owning actor serialises access.
  */
@@ -77,6 +85,25 @@ public final class RunDriver {
    * boundary (they may shut down now).
    */
   public record Attempt(long step, String planId, Map<String, StepPlan> plans, List<String> leftNow) { }
+
+  /**
+   * A state transfer to start: send {@code request} to {@code donor}, whose chunks go to
+   * {@code joiner}.
+   */
+  public record Transfer(String transferId, String donor, String joiner, StateTransferRequest request) { }
+
+  /** What a joiner's {@code StateTransferDone} led to. */
+  public enum TransferOutcome {
+    /** Not the transfer in flight (late, duplicate, unknown). */
+    IGNORED,
+    /** The joiner holds the run's state and enters at the next boundary. */
+    SYNCED,
+    /** The transfer failed; planning goes on, and the joiner gets another transfer later. */
+    FAILED
+  }
+
+  /** A joiner gets at most this many failed transfers; then it stays pending (and is logged). */
+  public static final int MAX_TRANSFER_FAILURES = 3;
 
   /** An abandoned attempt: the notice for its participants. */
   public record Abort(StepAborted notice, List<String> participants) { }
@@ -109,6 +136,11 @@ public final class RunDriver {
   private String lastSha = "";
   private RunFinished finished;
   private boolean started;
+  private Transfer transfer;
+  private long transferSeq;
+  private final Map<String, Integer> transferFailures = new TreeMap<>();
+  private final List<RunSummary.AbortedAttempt> aborts = new ArrayList<>();
+  private final List<RunSummary.StateTransfer> transfers = new ArrayList<>();
 
   /** The attempt in flight. */
   private static final class Current {
@@ -137,7 +169,8 @@ public final class RunDriver {
     String id = r.getWorkerId();
     if (r.getProtocolVersion() != VERSION) {
       return refuse(r, RefusalReason.REFUSAL_REASON_PROTOCOL_VERSION,
-          "worker " + id + " speaks protocol version " + r.getProtocolVersion() + ", the coordinator speaks " + VERSION);
+          "worker " + id + " speaks protocol version " + r.getProtocolVersionValue() + ", the coordinator speaks "
+              + VERSION.getNumber() + " (" + VERSION + ")");
     }
     if (!settings.modelFingerprint().equals(r.getModelFingerprint())) {
       return refuse(r, RefusalReason.REFUSAL_REASON_MODEL_FINGERPRINT,
@@ -167,15 +200,15 @@ public final class RunDriver {
     membership.join(id);
     workers.put(id, info);
     long next = membership.nextStep();
-    boolean initial = next == 0;
+    boolean initial = next == 0 && membership.stepInFlight().isEmpty(); // step 0 not begun yet
     boolean current = r.hasLastCompletedStep() && r.getLastCompletedStep() == next - 1
         && HexFormat.of().formatHex(r.getParameterSha256().toByteArray()).equals(lastSha);
     if (initial || current) {
       membership.synced(id, next - 1);
       return accept(id, false);
     }
-    LOG.warn("worker {} joined at step {} without the run's state; state transfer is not built yet, "
-        + "so it stays pending", id, next);
+    LOG.info("worker {} joined before step {} without the run's state: it waits for a state transfer", id, next);
+    transferFailures.remove(id);
     return accept(id, true);
   }
 
@@ -184,7 +217,7 @@ public final class RunDriver {
    * (or synced pending) workers present.
    */
   public Optional<Attempt> tryBegin() {
-    if (finished != null || current != null) {
+    if (finished != null || current != null || transfer != null) {
       return Optional.empty();
     }
     long step = membership.nextStep();
@@ -232,6 +265,84 @@ public final class RunDriver {
     LOG.info("step {} attempt {} (plan {}): {} micro-batches over {}", step, attemptOfStep, planId,
         batch.microBatches().size(), assignment);
     return Optional.of(new Attempt(step, planId, plans, leftNow));
+  }
+
+  /**
+   * Starts a state transfer if one is due: at a step boundary (no attempt or transfer in flight,
+   * at least one step committed), for the first pending worker by id that lacks the run's state
+   * (never synced, or synced to a state a later step has replaced)
+   * (and has not failed {@value #MAX_TRANSFER_FAILURES} transfers), from the first active worker
+   * by id. While it is in flight {@link #tryBegin()} plans nothing.
+   */
+  public Optional<Transfer> nextTransfer() {
+    if (finished != null || current != null || transfer != null || membership.nextStep() == 0) {
+      return Optional.empty();
+    }
+    Optional<String> joiner = membership.members().stream()
+        .filter(m -> m.state() == MemberState.PENDING && (!m.synced() || m.syncedAfterStep() != membership.nextStep() - 1))
+        .map(m -> m.id())
+        .filter(id -> transferFailures.getOrDefault(id, 0) < MAX_TRANSFER_FAILURES)
+        .findFirst();
+    List<String> donors = membership.inState(MemberState.ACTIVE);
+    if (joiner.isEmpty() || donors.isEmpty()) {
+      return Optional.empty();
+    }
+    long afterStep = membership.nextStep() - 1;
+    String id = "t" + (++transferSeq);
+    WorkerInfo to = workers.get(joiner.get());
+    StateTransferRequest request = StateTransferRequest.newBuilder()
+        .setTransferId(id)
+        .setJoinerWorkerId(to.id())
+        .setJoinerDataPlane(to.dataPlane())
+        .setAfterStep(afterStep)
+        .build();
+    transfer = new Transfer(id, donors.get(0), to.id(), request);
+    LOG.info("state transfer {}: {} sends its state after step {} to {}; step {} waits for it", id, donors.get(0),
+        afterStep, to.id(), afterStep + 1);
+    return Optional.of(transfer);
+  }
+
+  /** The joiner's report on a transfer: syncs it when it installed the run's state. */
+  public TransferOutcome onTransferDone(StateTransferDone d) {
+    if (transfer == null || !transfer.transferId().equals(d.getTransferId())
+        || !transfer.joiner().equals(d.getWorkerId())) {
+      LOG.debug("ignoring StateTransferDone {} from {} (in flight: {})", d.getTransferId(), d.getWorkerId(),
+          transfer == null ? "none" : transfer.transferId());
+      return TransferOutcome.IGNORED;
+    }
+    Transfer t = transfer;
+    long afterStep = t.request().getAfterStep();
+    String sha = HexFormat.of().formatHex(d.getParameterSha256().toByteArray());
+    if (!d.getError().isEmpty()) {
+      return transferFailed("the joiner reported: " + d.getError());
+    }
+    if (d.getAfterStep() != afterStep) {
+      return transferFailed("the joiner installed the state after step " + d.getAfterStep() + ", not " + afterStep);
+    }
+    if (!sha.equals(lastSha)) {
+      return transferFailed("the joiner's installed parameters have sha256 " + shortSha(sha)
+          + " but the run's after step " + afterStep + " are " + shortSha(lastSha));
+    }
+    transfer = null;
+    membership.synced(t.joiner(), afterStep);
+    transfers.add(new RunSummary.StateTransfer(t.transferId(), t.joiner(), t.donor(), afterStep, "installed", ""));
+    LOG.info("state transfer {} done: {} holds the state after step {} ({}) and enters with step {}",
+        t.transferId(), t.joiner(), afterStep, shortSha(sha), afterStep + 1);
+    return TransferOutcome.SYNCED;
+  }
+
+  /** The transfer {@code transferId} ran out of time; abandons it if it is still in flight. */
+  public boolean onTransferTimeout(String transferId, String detail) {
+    if (transfer == null || !transfer.transferId().equals(transferId)) {
+      return false;
+    }
+    transferFailed(detail);
+    return true;
+  }
+
+  /** The state transfer in flight, if any. */
+  public Optional<Transfer> currentTransfer() {
+    return Optional.ofNullable(transfer);
   }
 
   /** Records a participant's result; commits the step once every participant has reported. */
@@ -294,6 +405,7 @@ public final class RunDriver {
   /** A participant could not finish its part of the attempt {@code a.plan_id}: the attempt is abandoned. */
   public Optional<Abort> onWorkerAbort(StepAborted a) {
     if (current == null || !current.planId.equals(a.getPlanId())) {
+      noteLateReport(a);
       return Optional.empty();
     }
     return Optional.of(abort(a.getReason(), a.getFailedWorkerId(),
@@ -306,6 +418,7 @@ public final class RunDriver {
       return Optional.empty();
     }
     boolean inFlight = membership.died(id, detail);
+    cancelTransferOf(id, "worker " + id + " died: " + detail);
     if (inFlight && current != null) {
       return Optional.of(abort(AbortReason.ABORT_REASON_PEER_DIED, id, "worker " + id + " died: " + detail));
     }
@@ -332,6 +445,9 @@ public final class RunDriver {
       return Optional.empty();
     }
     boolean inFlight = membership.leave(id, n.getReason() + (n.getDetail().isEmpty() ? "" : ": " + n.getDetail()));
+    if (transfer != null && transfer.joiner().equals(id)) {
+      cancelTransferOf(id, "the joiner " + id + " leaves");
+    }
     LeaveAccepted.Builder answer = LeaveAccepted.newBuilder().setWorkerId(id);
     if (inFlight && current != null) {
       answer.setLastStep(current.step);
@@ -361,6 +477,11 @@ public final class RunDriver {
     return current == null ? Optional.empty() : Optional.of(current.planId);
   }
 
+  /** Where {@code id} stands in the membership, if it ever registered. */
+  public Optional<MemberState> memberState(String id) {
+    return membership.state(id);
+  }
+
   /** Workers that are pending, active or leaving. */
   public List<String> liveWorkers() {
     List<String> out = new ArrayList<>();
@@ -378,7 +499,7 @@ public final class RunDriver {
     workers.forEach((id, w) -> pids.put(id, w.processId()));
     boolean completed = finished != null && finished.getOutcome() == RunOutcome.RUN_OUTCOME_COMPLETED;
     return new RunSummary(completed, finished == null ? "running" : finished.getDetail(), membership.nextStep(),
-        stepsAborted, lastSha, losses, membership.events(), pids);
+        stepsAborted, lastSha, losses, membership.events(), pids, aborts, transfers);
   }
 
   /** The status a StatusQuery gets. */
@@ -417,6 +538,8 @@ public final class RunDriver {
     stepsAborted++;
     attemptOfStep++;
     LOG.warn("step {} attempt (plan {}) aborted: {} {}", c.step, c.planId, reason, detail);
+    aborts.add(new RunSummary.AbortedAttempt(c.step, c.planId, reason.name(), failedWorker == null ? "" : failedWorker,
+        detail));
     StepAborted notice = StepAborted.newBuilder()
         .setStep(c.step)
         .setPlanId(c.planId)
@@ -429,6 +552,48 @@ public final class RunDriver {
           + " times; the last: " + detail);
     }
     return new Abort(notice, c.participants);
+  }
+
+  /**
+   * Adds a worker's report on an attempt that is already abandoned to that attempt's record:
+   * when one failure makes several workers fail, the first report to arrive aborts the attempt
+   * and may be an effect (a closed connection) rather than the cause (a corrupted chunk).
+   */
+  private void noteLateReport(StepAborted a) {
+    for (int i = aborts.size() - 1; i >= 0; i--) {
+      RunSummary.AbortedAttempt old = aborts.get(i);
+      if (old.planId().equals(a.getPlanId())) {
+        aborts.set(i, new RunSummary.AbortedAttempt(old.step(), old.planId(), old.reason(), old.failedWorker(),
+            old.detail() + "; then " + a.getReportingWorkerId() + " reported: " + a.getDetail()));
+        return;
+      }
+    }
+  }
+
+  private TransferOutcome transferFailed(String detail) {
+    Transfer t = transfer;
+    transfer = null;
+    int failures = transferFailures.merge(t.joiner(), 1, Integer::sum);
+    transfers.add(new RunSummary.StateTransfer(t.transferId(), t.joiner(), t.donor(), t.request().getAfterStep(),
+        "failed", detail));
+    if (failures >= MAX_TRANSFER_FAILURES) {
+      LOG.error("state transfer {} to {} failed ({}); that was its {}th failure: it stays pending without state",
+          t.transferId(), t.joiner(), detail, failures);
+    } else {
+      LOG.warn("state transfer {} to {} failed ({}); the run goes on and tries again at the next boundary",
+          t.transferId(), t.joiner(), detail);
+    }
+    return TransferOutcome.FAILED;
+  }
+
+  private void cancelTransferOf(String id, String detail) {
+    if (transfer != null && (transfer.joiner().equals(id) || transfer.donor().equals(id))) {
+      Transfer t = transfer;
+      transfer = null;
+      transfers.add(new RunSummary.StateTransfer(t.transferId(), t.joiner(), t.donor(), t.request().getAfterStep(),
+          "cancelled", detail));
+      LOG.warn("state transfer {} cancelled: {}", t.transferId(), detail);
+    }
   }
 
   private void finish(RunOutcome outcome, String detail) {

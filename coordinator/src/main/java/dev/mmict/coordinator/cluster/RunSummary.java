@@ -16,6 +16,8 @@ import java.util.Map;
  * @param losses mean per-query loss of every committed step, in step order
  * @param events every membership event, oldest first
  * @param processIds worker id → the process id of its latest registration
+ * @param aborts every abandoned attempt, oldest first (why, and which worker was at fault)
+ * @param transfers every state transfer to a joining worker, oldest first
  */
 public record RunSummary(
     boolean completed,
@@ -25,12 +27,40 @@ public record RunSummary(
     String parameterSha256,
     List<Double> losses,
     List<MembershipEvent> events,
-    Map<String, Long> processIds) {
+    Map<String, Long> processIds,
+    List<AbortedAttempt> aborts,
+    List<StateTransfer> transfers) {
 
   /** Freezes the collections. */
   public RunSummary {
     losses = List.copyOf(losses);
     events = List.copyOf(events);
     processIds = Map.copyOf(processIds);
+    aborts = List.copyOf(aborts);
+    transfers = List.copyOf(transfers);
   }
+
+  /**
+   * One abandoned step attempt; the same step was planned again afterwards.
+   *
+   * @param step the step
+   * @param planId the attempt's plan id
+   * @param reason the wire's AbortReason name, e.g. {@code ABORT_REASON_EXCHANGE_FAILED}
+   * @param failedWorker the worker at fault, empty when unknown
+   * @param detail the reason for a human
+   */
+  public record AbortedAttempt(long step, String planId, String reason, String failedWorker, String detail) { }
+
+  /**
+   * One state transfer from a live worker to a joining one.
+   *
+   * @param transferId its id
+   * @param joiner the worker that received the state
+   * @param donor the worker that sent it
+   * @param afterStep the state was the one after this step
+   * @param outcome {@code installed}, {@code failed} or {@code cancelled}
+   * @param detail why it failed or was cancelled; empty when installed
+   */
+  public record StateTransfer(String transferId, String joiner, String donor, long afterStep, String outcome,
+      String detail) { }
 }

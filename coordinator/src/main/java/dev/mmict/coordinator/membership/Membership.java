@@ -104,13 +104,21 @@ public final class Membership {
   }
 
   /**
-   * {@code id} died (unreachable, process gone). It becomes DEAD in every state but LEFT.
+   * {@code id} died (unreachable, process gone). It becomes DEAD in every state but LEFT; a
+   * LEAVING worker that takes part in no step in flight becomes LEFT instead (its leave ended).
    *
    * @return true when it took part in the step in flight: that step must be aborted
    */
   public boolean died(String id, String detail) {
     Entry e = require(id);
     if (e.state == MemberState.DEAD || e.state == MemberState.LEFT) {
+      return false;
+    }
+    boolean inFlight = stepInFlight != null && participants.contains(id);
+    if (e.state == MemberState.LEAVING && !inFlight) {
+      // It announced its leave and owes no step: its node going is the leave, not a death.
+      e.state = MemberState.LEFT;
+      record(id, MembershipEvent.Kind.LEFT, "its node left before the next boundary (" + detail + ")");
       return false;
     }
     e.state = MemberState.DEAD;

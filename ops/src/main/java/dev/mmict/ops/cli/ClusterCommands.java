@@ -8,6 +8,9 @@ import dev.mmict.ops.cluster.CoordinatorProcess;
 import dev.mmict.ops.cluster.WorkerProcess;
 import dev.mmict.ops.config.ConfigLoader;
 import dev.mmict.ops.config.RunConfig;
+import dev.mmict.protocol.v1.ProtocolVersion;
+import dev.mmict.worker.cluster.DataPlane;
+import dev.mmict.worker.exchange.FaultyTransport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -110,6 +113,20 @@ final class ClusterCommands {
                 description = "Stop when this process ends (set by the embedded cluster).")
         long parentPid;
 
+        @Option(names = "--inject-fault", paramLabel = "KIND@STEP", hidden = true,
+                description = "Failure drills and tests: damage this worker's first non-empty gradient chunk in the"
+                        + " first attempt of STEP; KIND is drop, corrupt-byte or wrong-size.")
+        String injectFault;
+
+        @Option(names = "--join-when", paramLabel = "FILE",
+                description = "A warm spare: load the model and join the cluster now, but join the run (register with"
+                        + " the coordinator) only once FILE exists.")
+        Path joinWhen;
+
+        @Option(names = "--protocol-version", hidden = true,
+                description = "Compatibility tests: announce this protocol version number instead of this build's.")
+        Integer protocolVersion;
+
         @Override
         public Integer call() throws Exception {
             if (cluster.seeds.isEmpty()) {
@@ -117,7 +134,28 @@ final class ClusterCommands {
             }
             ClusterJob job = ClusterJob.of(runConfig(), null, null);
             return WorkerProcess.run(job, new WorkerProcess.Options(id, cluster.host, cluster.port, dataPort,
-                    cluster.seeds, cluster.deterministic, Duration.ofSeconds(registrationTimeout), parentPid));
+                    cluster.seeds, cluster.deterministic, Duration.ofSeconds(registrationTimeout), parentPid,
+                    parseFault(injectFault), protocolVersion != null ? protocolVersion
+                            : ProtocolVersion.PROTOCOL_VERSION_1.getNumber(), joinWhen));
+        }
+
+        /** {@code KIND@STEP} as a fault, null for none; a malformed value is a usage error. */
+        static DataPlane.InjectedFault parseFault(String spec) {
+            if (spec == null) {
+                return null;
+            }
+            int at = spec.indexOf('@');
+            try {
+                if (at <= 0) {
+                    throw new IllegalArgumentException("missing '@'");
+                }
+                FaultyTransport.Fault kind = FaultyTransport.Fault.valueOf(
+                        spec.substring(0, at).toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+                return new DataPlane.InjectedFault(kind, Long.parseLong(spec.substring(at + 1)));
+            } catch (IllegalArgumentException e) {
+                throw new CommandFailure(ExitCodes.USAGE_ERROR, "--inject-fault '" + spec
+                        + "' is not KIND@STEP with KIND drop, corrupt-byte or wrong-size (" + e.getMessage() + ")", e);
+            }
         }
     }
 }

@@ -21,7 +21,8 @@ import java.util.Map;
 /**
  * {@code mmict train --workers N}: trains the configured job on an {@link EmbeddedCluster} and
  * writes its report: the final trainable parameters' sha256 ({@code params_sha256}), the steps
- * run and aborted, the membership events, the per-step losses, and the sample audit's verdict.
+ * run and aborted (with every aborted attempt's reason), the membership events, the state
+ * transfers to joining workers, the per-step losses, and the sample audit's verdict.
  */
 public final class ClusterTraining {
 
@@ -36,11 +37,33 @@ public final class ClusterTraining {
         new EmbeddedCluster.Options(cluster.workers(), cluster.deterministic(),
             Duration.ofSeconds(cluster.timeoutSeconds()), 2048));
     RunSummary s = result.summary();
+    Map<String, Object> report = report(result, cluster.workers(), cluster.deterministic());
+    Path file = request.report();
+    if (file.toAbsolutePath().getParent() != null) {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+    }
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), report);
+    out.printf("%s on %d workers: %d steps (%d aborted), last loss %s, parameters %s%nreport: %s%n",
+        s.completed() ? "trained" : "FAILED", cluster.workers(), s.stepsCommitted(), s.stepsAborted(),
+        s.losses().isEmpty() ? "-" : String.format("%.4f", s.losses().get(s.losses().size() - 1)),
+        s.parameterSha256(), file);
+    out.flush();
+    if (!s.completed()) {
+      throw CommandFailure.clusterError("the cluster run failed: " + s.detail() + " (report " + file + ")", null);
+    }
+  }
+
+  /**
+   * The report of a cluster run (the JSON {@code mmict train --workers N --report FILE} writes),
+   * for {@code workers} initial workers.
+   */
+  public static Map<String, Object> report(EmbeddedCluster.Result result, int workers, boolean deterministic) {
+    RunSummary s = result.summary();
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("completed", s.completed());
     report.put("detail", s.detail());
-    report.put("workers", cluster.workers());
-    report.put("deterministic", cluster.deterministic());
+    report.put("workers", workers);
+    report.put("deterministic", deterministic);
     report.put("params_sha256", s.parameterSha256());
     report.put("steps_run", s.stepsCommitted());
     report.put("steps_aborted", s.stepsAborted());
@@ -57,6 +80,29 @@ public final class ClusterTraining {
       events.add(m);
     }
     report.put("membership_events", events);
+    List<Map<String, Object>> aborts = new ArrayList<>();
+    for (RunSummary.AbortedAttempt a : s.aborts()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("step", a.step());
+      m.put("plan_id", a.planId());
+      m.put("reason", a.reason());
+      m.put("failed_worker", a.failedWorker());
+      m.put("detail", a.detail());
+      aborts.add(m);
+    }
+    report.put("aborted_attempts", aborts);
+    List<Map<String, Object>> transfers = new ArrayList<>();
+    for (RunSummary.StateTransfer t : s.transfers()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("transfer_id", t.transferId());
+      m.put("joiner", t.joiner());
+      m.put("donor", t.donor());
+      m.put("after_step", t.afterStep());
+      m.put("outcome", t.outcome());
+      m.put("detail", t.detail());
+      transfers.add(m);
+    }
+    report.put("state_transfers", transfers);
     report.put("audit_file", result.auditFile().toString());
     List<Map<String, Object>> audit = new ArrayList<>();
     for (AuditReport a : result.audit()) {
@@ -74,18 +120,6 @@ public final class ClusterTraining {
     result.workerLogs().forEach((id, p) -> logs.put(id, p.toString()));
     report.put("worker_logs", logs);
     report.put("worker_exit_codes", result.workerExitCodes());
-    Path file = request.report();
-    if (file.toAbsolutePath().getParent() != null) {
-      Files.createDirectories(file.toAbsolutePath().getParent());
-    }
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), report);
-    out.printf("%s on %d workers: %d steps (%d aborted), last loss %s, parameters %s%nreport: %s%n",
-        s.completed() ? "trained" : "FAILED", cluster.workers(), s.stepsCommitted(), s.stepsAborted(),
-        s.losses().isEmpty() ? "-" : String.format("%.4f", s.losses().get(s.losses().size() - 1)),
-        s.parameterSha256(), file);
-    out.flush();
-    if (!s.completed()) {
-      throw CommandFailure.clusterError("the cluster run failed: " + s.detail() + " (report " + file + ")", null);
-    }
+    return report;
   }
 }

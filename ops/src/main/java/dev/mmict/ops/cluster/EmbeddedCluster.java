@@ -16,10 +16,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,9 +30,9 @@ import org.slf4j.LoggerFactory;
  * A whole cluster on this machine: the coordinator node in this JVM and N worker JVMs (one model
  * replica each: DJL allows one gradient collector per JVM) started with this JVM's class path, all
  * on loopback. Every wait is bounded, and every process it started is gone when {@link #run}
- * returns.
+ * returns (or the cluster from {@link #start} is closed).
  */
-public final class EmbeddedCluster {
+public final class EmbeddedCluster implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedCluster.class);
   private static final String HOST = "127.0.0.1";
@@ -68,7 +71,23 @@ public final class EmbeddedCluster {
   /** A worker process this cluster started. */
   private record Started(String id, Process process, Path log) { }
 
-  private EmbeddedCluster() { }
+  private final ClusterJob job;
+  private final Path configFile;
+  private final Path auditFile;
+  private final Path logs;
+  private final Options options;
+  private final CoordinatorProcess coordinator;
+  private final List<Started> workers = new ArrayList<>();
+
+  private EmbeddedCluster(ClusterJob job, Path configFile, Path auditFile, Path logs, Options options,
+      CoordinatorProcess coordinator) {
+    this.job = job;
+    this.configFile = configFile;
+    this.auditFile = auditFile;
+    this.logs = logs;
+    this.options = options;
+    this.coordinator = coordinator;
+  }
 
   /**
    * Trains {@code job} on a fresh local cluster; workers read the resolved configuration from
@@ -76,35 +95,141 @@ public final class EmbeddedCluster {
    */
   public static Result run(ClusterJob job, Path configFile, Path outDir, Options options)
       throws IOException, InterruptedException {
+    try (EmbeddedCluster cluster = start(job, configFile, outDir, options)) {
+      return cluster.await();
+    }
+  }
+
+  /**
+   * Starts the coordinator node in this JVM and {@code options.workers()} worker JVMs named
+   * {@code worker-1..N}, and returns at once: callers may start more workers ({@link
+   * #startWorker}), stop or kill them ({@link #process}) while the run goes on, then {@link
+   * #await} its end. {@link #close()} stops whatever still runs.
+   */
+  public static EmbeddedCluster start(ClusterJob job, Path configFile, Path outDir, Options options)
+      throws IOException {
+    return start(job, configFile, outDir, options, Map.of());
+  }
+
+  /**
+   * As {@link #start(ClusterJob, Path, Path, Options)}, appending {@code workerArgs.get(id)} (if
+   * any) to the command line of the initial worker {@code id} (e.g. a fault to inject).
+   */
+  public static EmbeddedCluster start(ClusterJob job, Path configFile, Path outDir, Options options,
+      Map<String, List<String>> workerArgs) throws IOException {
     Path auditFile = outDir.resolve("audit.jsonl");
     Files.deleteIfExists(auditFile);
     Path logs = Files.createDirectories(outDir.resolve("workers"));
-    List<Started> workers = new ArrayList<>();
-    RunSummary summary;
-    try (CoordinatorProcess coordinator = CoordinatorProcess.start(job, new CoordinatorProcess.Options(HOST, 0,
-        List.of(), options.workers(), CoordinatorProcess.Options.defaultTimings()), auditFile)) {
-      String seed = coordinator.seedAddress();
+    CoordinatorProcess coordinator = CoordinatorProcess.start(job, new CoordinatorProcess.Options(HOST, 0,
+        List.of(), options.workers(), CoordinatorProcess.Options.defaultTimings()), auditFile);
+    EmbeddedCluster cluster = new EmbeddedCluster(job, configFile, auditFile, logs, options, coordinator);
+    try {
       for (int i = 1; i <= options.workers(); i++) {
-        workers.add(startWorker("worker-" + i, seed, configFile, logs, options));
+        String id = "worker-" + i;
+        cluster.startWorker(id, workerArgs.getOrDefault(id, List.of()));
       }
-      summary = await(coordinator, workers, options.timeout());
-      stopWorkers(workers, Duration.ofSeconds(20));
-    } finally {
-      for (Started w : workers) {
+    } catch (IOException | RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
+    return cluster;
+  }
+
+  /** host:port of the coordinator node, the seed every worker joins through. */
+  public String seedAddress() {
+    return coordinator.seedAddress();
+  }
+
+  /** Completes with the coordinator's summary when the run ends. */
+  public CompletableFuture<RunSummary> outcome() {
+    return coordinator.outcome();
+  }
+
+  /** The sample audit log the coordinator appends committed steps to. */
+  public Path auditFile() {
+    return auditFile;
+  }
+
+  /**
+   * Starts one more worker JVM (a joiner, or a restart of a worker that died: same id, new
+   * process) with {@code extraArgs} appended to its {@code mmict worker} command line.
+   */
+  public synchronized Process startWorker(String id, List<String> extraArgs) throws IOException {
+    long incarnation = workers.stream().filter(w -> w.id().equals(id)).count() + 1;
+    Path log = logs.resolve(id + (incarnation > 1 ? "." + incarnation : "") + ".log");
+    List<String> cmd = new ArrayList<>(workerCommand(id, coordinator.seedAddress(), configFile, options));
+    cmd.addAll(extraArgs);
+    ProcessBuilder pb = new ProcessBuilder(cmd)
+        .directory(new File(System.getProperty("user.dir")))
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    Process p = pb.start();
+    LOG.info("started {} as process {} (log {})", id, p.pid(), log);
+    workers.add(new Started(id, p, log));
+    return p;
+  }
+
+  /** The latest process started as {@code id}, if any. */
+  public synchronized Optional<Process> process(String id) {
+    Process latest = null;
+    for (Started w : workers) {
+      if (w.id().equals(id)) {
+        latest = w.process();
+      }
+    }
+    return Optional.ofNullable(latest);
+  }
+
+  /** The log file of the latest process started as {@code id}, if any. */
+  public synchronized Optional<Path> log(String id) {
+    Path latest = null;
+    for (Started w : workers) {
+      if (w.id().equals(id)) {
+        latest = w.log();
+      }
+    }
+    return Optional.ofNullable(latest);
+  }
+
+  /**
+   * Waits (at most the options' timeout) for the run to end, then for the workers to exit by
+   * themselves (20 s), and checks the audit.
+   */
+  public Result await() throws IOException, InterruptedException {
+    RunSummary summary = await(coordinator, this::snapshot, options.timeout());
+    List<Started> all = snapshot();
+    stopWorkers(all, Duration.ofSeconds(20));
+    Map<String, Path> logFiles = new LinkedHashMap<>();
+    Map<String, Integer> exits = new LinkedHashMap<>();
+    for (Started w : all) {
+      logFiles.put(w.id(), w.log());
+      exits.put(w.id(), w.process().isAlive() ? null : w.process().exitValue());
+    }
+    return new Result(summary, auditFile, checkAudit(job, auditFile), logFiles, exits);
+  }
+
+  /** Kills every worker process still running and stops the coordinator node. */
+  @Override
+  public void close() throws IOException {
+    try {
+      for (Started w : snapshot()) {
         if (w.process().isAlive()) {
           LOG.warn("{} (process {}) still runs after the run: killing it", w.id(), w.process().pid());
           w.process().destroyForcibly();
-          w.process().waitFor(10, TimeUnit.SECONDS);
+          try {
+            w.process().waitFor(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
         }
       }
+    } finally {
+      coordinator.close();
     }
-    Map<String, Path> logFiles = new LinkedHashMap<>();
-    Map<String, Integer> exits = new LinkedHashMap<>();
-    workers.forEach(w -> {
-      logFiles.put(w.id(), w.log());
-      exits.put(w.id(), w.process().isAlive() ? null : w.process().exitValue());
-    });
-    return new Result(summary, auditFile, checkAudit(job, auditFile), logFiles, exits);
+  }
+
+  private synchronized List<Started> snapshot() {
+    return List.copyOf(workers);
   }
 
   /** The worker JVM command for {@code id}: this JVM's java and class path, the {@code worker} subcommand. */
@@ -128,22 +253,11 @@ public final class EmbeddedCluster {
     return cmd;
   }
 
-  private static Started startWorker(String id, String seed, Path configFile, Path logs, Options options)
-      throws IOException {
-    Path log = logs.resolve(id + ".log");
-    ProcessBuilder pb = new ProcessBuilder(workerCommand(id, seed, configFile, options))
-        .directory(new File(System.getProperty("user.dir")))
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile());
-    Process p = pb.start();
-    LOG.info("started {} as process {} (log {})", id, p.pid(), log);
-    return new Started(id, p, log);
-  }
-
-  private static RunSummary await(CoordinatorProcess coordinator, List<Started> workers, Duration timeout)
+  private static RunSummary await(CoordinatorProcess coordinator, Supplier<List<Started>> current, Duration timeout)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
+      List<Started> workers = current.get();
       try {
         return coordinator.outcome().get(500, TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {

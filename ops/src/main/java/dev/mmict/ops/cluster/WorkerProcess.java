@@ -5,6 +5,7 @@ import dev.mmict.hub.model.MmictModel;
 import dev.mmict.hub.model.ModelStore;
 import dev.mmict.ops.CommandFailure;
 import dev.mmict.ops.ExitCodes;
+import dev.mmict.protocol.v1.ProtocolVersion;
 import dev.mmict.worker.cluster.DataPlane;
 import dev.mmict.worker.cluster.Replica;
 import dev.mmict.worker.cluster.WorkerActor;
@@ -12,6 +13,8 @@ import dev.mmict.worker.cluster.WorkerNode;
 import dev.mmict.worker.exchange.ExchangeSettings;
 import dev.mmict.worker.train.DialogBuilder;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -45,9 +48,23 @@ public final class WorkerProcess {
    * @param deterministic exchange exact 64-bit fixed point
    * @param registrationTimeout give up when no coordinator accepts within this
    * @param parentPid stop when this process ends (the embedded cluster's JVM); 0: no parent to watch
+   * @param fault a fault to inject into this worker's gradient chunks once (tests, drills); null: none
+   * @param protocolVersion the protocol version number to announce (this build's, except in
+   *     compatibility tests)
+   * @param joinWhen a warm spare: load the model and join the cluster, but register with the
+   *     coordinator (join the run) only once this file exists; null: at once
    */
   public record Options(String workerId, String host, int port, int dataPort, List<String> seeds,
-      boolean deterministic, Duration registrationTimeout, long parentPid) { }
+      boolean deterministic, Duration registrationTimeout, long parentPid, DataPlane.InjectedFault fault,
+      int protocolVersion, Path joinWhen) {
+
+    /** Options without an injected fault, speaking this build's protocol version. */
+    public Options(String workerId, String host, int port, int dataPort, List<String> seeds,
+        boolean deterministic, Duration registrationTimeout, long parentPid) {
+      this(workerId, host, port, dataPort, seeds, deterministic, registrationTimeout, parentPid, null,
+          ProtocolVersion.PROTOCOL_VERSION_1.getNumber(), null);
+    }
+  }
 
   private WorkerProcess() { }
 
@@ -70,6 +87,7 @@ public final class WorkerProcess {
                 config.model().maxTextTokens()), job.dataset(), settings);
             DataPlane dataPlane = new DataPlane(options.host(), options.dataPort(),
                 new ExchangeSettings(64 * 1024, Duration.ofSeconds(20)))) {
+          dataPlane.injectFault(options.fault());
           return serve(job, options, replica, dataPlane);
         }
       }
@@ -84,8 +102,7 @@ public final class WorkerProcess {
       Cluster.get(system).joinSeedNodes(seedAddresses(options.seeds()));
       CompletableFuture<WorkerActor.Exit> exit = new CompletableFuture<>();
       WorkerActor.Identity identity = new WorkerActor.Identity(options.workerId(), job.fingerprint(),
-          Duration.ofSeconds(1), options.registrationTimeout(), Duration.ofSeconds(60));
-      WorkerNode.start(system, replica, dataPlane, identity, exit);
+          Duration.ofSeconds(1), options.registrationTimeout(), Duration.ofSeconds(60), options.protocolVersion());
       if (options.parentPid() > 0) {
         // A worker of an embedded cluster never outlives the JVM that started it.
         ProcessHandle.of(options.parentPid()).ifPresentOrElse(
@@ -93,6 +110,13 @@ public final class WorkerProcess {
                 new WorkerActor.Exit(false, "the process that started this worker (" + options.parentPid() + ") ended"))),
             () -> exit.complete(new WorkerActor.Exit(false, "parent process " + options.parentPid() + " is gone")));
       }
+      if (options.joinWhen() != null) {
+        LOG.info("worker {} is a warm spare: it joins the run once {} exists", options.workerId(), options.joinWhen());
+        while (!Files.exists(options.joinWhen()) && !exit.isDone() && !system.whenTerminated().isCompleted()) {
+          Thread.sleep(100);
+        }
+      }
+      WorkerNode.start(system, replica, dataPlane, identity, exit);
       LOG.info("worker {} (process {}) started at {}, data plane {}:{}", options.workerId(),
           ProcessHandle.current().pid(), Cluster.get(system).selfAddress(), dataPlane.host(), dataPlane.port());
       CompletableFuture<Object> stopped = CompletableFuture.anyOf(exit,
@@ -103,7 +127,10 @@ public final class WorkerProcess {
         throw new IllegalStateException("worker " + options.workerId() + " stopped abnormally", e.getCause());
       }
       WorkerActor.Exit how = exit.getNow(new WorkerActor.Exit(false, "its cluster node was shut down or downed"));
-      return how.ok() ? ExitCodes.OK : ExitCodes.CLUSTER_ERROR;
+      if (!how.ok()) {
+        throw CommandFailure.clusterError("worker " + options.workerId() + " stopped: " + how.reason(), null);
+      }
+      return ExitCodes.OK;
     } finally {
       shutdown(system, "worker finished");
     }

@@ -6,13 +6,17 @@ import dev.mmict.protocol.v1.StepPlan;
 import dev.mmict.worker.exchange.ExchangeException;
 import dev.mmict.worker.exchange.ExchangeRound;
 import dev.mmict.worker.exchange.ExchangeSettings;
+import dev.mmict.worker.exchange.FaultyTransport;
 import dev.mmict.worker.exchange.RingAllReduce;
 import dev.mmict.worker.exchange.TcpTransport;
+import dev.mmict.worker.exchange.Transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A worker's end of the gradient exchange between steps: one listening socket for the worker's
@@ -22,14 +26,29 @@ import java.util.List;
  */
 public final class DataPlane implements AutoCloseable {
 
+  private static final Logger LOG = LoggerFactory.getLogger(DataPlane.class);
+
+  /**
+   * A fault this worker injects into its own outgoing gradient chunks once, in the first attempt
+   * of {@code step}: its first non-empty chunk suffers {@code kind}. For tests and failure drills
+   * only; the receiving peer must detect it and the step must be retried.
+   */
+  public record InjectedFault(FaultyTransport.Fault kind, long step) { }
+
   private final ServerSocket listener;
   private final ExchangeSettings settings;
   private volatile TcpTransport open;
+  private volatile InjectedFault fault;
 
   /** Listens on {@code host}:{@code port} (0: any free port). */
   public DataPlane(String host, int port, ExchangeSettings settings) throws IOException {
     this.listener = TcpTransport.listen(new InetSocketAddress(host, port));
     this.settings = settings;
+  }
+
+  /** Arms {@code fault} (null: none); it fires at most once. */
+  public void injectFault(InjectedFault fault) {
+    this.fault = fault;
   }
 
   /** The host peers connect to. */
@@ -68,7 +87,15 @@ public final class DataPlane implements AutoCloseable {
     long planId = planNumber(plan);
     try (TcpTransport transport = TcpTransport.open(listener, rank, peers, plan.getStep(), settings.timeout())) {
       open = transport;
-      RingAllReduce ring = new RingAllReduce(transport, settings);
+      Transport wire = transport;
+      InjectedFault f = fault;
+      if (f != null && f.step() == plan.getStep() && plan.getAttempt() == 0) {
+        fault = null;
+        LOG.warn("step {} plan {}: injecting the fault {} into this worker's first non-empty outgoing chunk",
+            plan.getStep(), plan.getPlanId(), f.kind());
+        wire = new FaultyTransport(transport, f.kind(), chunk -> !chunk.getPayload().isEmpty());
+      }
+      RingAllReduce ring = new RingAllReduce(wire, settings);
       ExchangeRound round = new ExchangeRound(plan.getStep(), planId);
       if (contribution.fixed() != null) {
         ring.allReduceFixed(round, contribution.fixed());

@@ -95,6 +95,39 @@ public final class ParameterVector {
     }
   }
 
+  /** The trainable parameters as named tensors, in declaration order (copies of their values). */
+  public List<ReplicaState.Tensor> tensors() {
+    List<ReplicaState.Tensor> out = new java.util.ArrayList<>();
+    for (Params.Param p : trainable) {
+      out.add(new ReplicaState.Tensor(p.name(), p.value().getShape().getShape(), p.value().toFloatArray()));
+    }
+    return out;
+  }
+
+  /**
+   * Overwrites the trainable parameters in place with {@code tensors} (as {@link #tensors()}
+   * returned them, possibly on another replica).
+   *
+   * @throws IllegalArgumentException when the names, order or shapes differ from this replica's
+   */
+  public void assign(List<ReplicaState.Tensor> tensors) {
+    if (tensors.size() != trainable.size()) {
+      throw new IllegalArgumentException("got " + tensors.size() + " parameter tensors for " + trainable.size()
+          + " trainable parameters");
+    }
+    for (int i = 0; i < tensors.size(); i++) {
+      ReplicaState.Tensor t = tensors.get(i);
+      Params.Param p = trainable.get(i);
+      if (!p.name().equals(t.name()) || !java.util.Arrays.equals(p.value().getShape().getShape(), t.shape())) {
+        throw new IllegalArgumentException("parameter " + i + " is '" + t.name() + "' " + java.util.Arrays.toString(t.shape())
+            + " but this replica's is '" + p.name() + "' " + p.value().getShape());
+      }
+    }
+    for (ReplicaState.Tensor t : tensors) {
+      params.assign(t.name(), t.values());
+    }
+  }
+
   /**
    * sha256 over every trainable parameter's name, then its values as little-endian float32: the
    * replica checksum the coordinator compares (32 bytes).

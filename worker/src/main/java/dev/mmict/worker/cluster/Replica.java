@@ -129,7 +129,7 @@ public final class Replica implements AutoCloseable {
     if (appliedStep != step - 1) {
       throw new IllegalStateException("this replica holds the state after step " + appliedStep
           + " but the plan for step " + step + " needs the state after step " + (step - 1)
-          + " (state transfer is not built yet)");
+          + " (a joining worker installs a peer's state first)");
     }
     long start = System.nanoTime();
     MicroBatchGradientSum fixed = settings.deterministic() ? new MicroBatchGradientSum(format, vector.length()) : null;
@@ -195,6 +195,52 @@ public final class Replica implements AutoCloseable {
       optimizer.update(model.params(), grads, plan.getLearningRate());
     }
     appliedStep = plan.getStep();
+    return vector.sha256();
+  }
+
+  /**
+   * The replica's state after {@code afterStep}, for a joining peer. A replica that applied the
+   * next step in an attempt that was then aborted first undoes that update (as the re-plan would).
+   *
+   * @throws IllegalStateException when the replica holds another step's state
+   */
+  public ReplicaState exportState(long afterStep) {
+    if (appliedStep == afterStep + 1 && beforeApplied != null) {
+      LOG.info("undoing the update of aborted step {} before exporting the state after step {}", appliedStep,
+          afterStep);
+      restore(beforeApplied);
+      appliedStep = afterStep;
+      beforeApplied = null;
+    }
+    if (appliedStep != afterStep) {
+      throw new IllegalStateException("asked for the state after step " + afterStep
+          + " but this replica holds the state after step " + appliedStep);
+    }
+    List<ReplicaState.Tensor> moments = new ArrayList<>();
+    optimizer.state().forEach((k, v) -> moments.add(new ReplicaState.Tensor(k, v.getShape().getShape(), v.toFloatArray())));
+    return new ReplicaState(appliedStep, vector.tensors(), moments, optimizer.step());
+  }
+
+  /**
+   * Replaces this replica's trainable parameters and optimizer state with {@code state} (a
+   * peer's, after {@code state.afterStep()}); the next plan it accepts is for the step after.
+   *
+   * @return sha256 of the installed trainable parameters
+   * @throws IllegalArgumentException when the state's parameters do not fit this model
+   */
+  public byte[] installState(ReplicaState state) {
+    vector.assign(state.parameters());
+    optimizer.close();
+    optimizer = newOptimizer();
+    try (NDManager tmp = manager.newSubManager()) {
+      Map<String, NDArray> moments = new LinkedHashMap<>();
+      for (ReplicaState.Tensor t : state.optimizer()) {
+        moments.put(t.name(), tmp.create(t.values(), new ai.djl.ndarray.types.Shape(t.shape())));
+      }
+      optimizer.restore(moments, state.optimizerStep());
+    }
+    appliedStep = state.afterStep();
+    beforeApplied = null;
     return vector.sha256();
   }
 

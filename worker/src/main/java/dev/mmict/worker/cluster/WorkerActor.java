@@ -7,11 +7,15 @@ import dev.mmict.protocol.v1.LeaveAccepted;
 import dev.mmict.protocol.v1.LeaveNotice;
 import dev.mmict.protocol.v1.LeaveReason;
 import dev.mmict.protocol.v1.ProtocolVersion;
+import dev.mmict.protocol.v1.RefusalReason;
 import dev.mmict.protocol.v1.RegisterWorker;
 import dev.mmict.protocol.v1.RegistrationAccepted;
 import dev.mmict.protocol.v1.RegistrationRefused;
 import dev.mmict.protocol.v1.RunFinished;
 import dev.mmict.protocol.v1.RunOutcome;
+import dev.mmict.protocol.v1.StateTransferChunk;
+import dev.mmict.protocol.v1.StateTransferDone;
+import dev.mmict.protocol.v1.StateTransferRequest;
 import dev.mmict.protocol.v1.StepAborted;
 import dev.mmict.protocol.v1.StepPlan;
 import dev.mmict.protocol.v1.StepResult;
@@ -32,7 +36,19 @@ import org.slf4j.LoggerFactory;
 /**
  * A worker node's actor: registers its replica with the coordinator, runs each step plan it
  * receives (compute, exchange, update) on a thread of its own, reports the result, drops an
- * aborted attempt, and leaves gracefully when its node shuts down.
+ * aborted attempt, sends its state to a joiner or installs a donor's, and leaves gracefully when
+ * its node shuts down.
+ *
+ * <p><b>State transfer.</b> The coordinator sends a {@code StateTransferRequest} to the donor
+ * with the joiner's actor as the sender; the donor exports its replica's state on its step thread
+ * (after any step already queued there) and sends the chunks straight to the joiner, whose
+ * {@link StateAssembler} checks them and which installs the state on its own step thread, then
+ * reports {@code StateTransferDone} with the installed parameters' sha256 (or the error).
+ *
+ * <p><b>Leaving.</b> A worker that announced its leave during a step finishes that step, then
+ * waits for the coordinator's final {@code LeaveAccepted} (sent at the next step boundary, when
+ * the step is committed and the worker is no longer a participant) before its node goes: a node
+ * that left while its peers were still finishing the step would look like a death and abort it.
  */
 public final class WorkerActor extends AbstractActorWithTimers {
 
@@ -48,7 +64,15 @@ public final class WorkerActor extends AbstractActorWithTimers {
    * @param leaveTimeout a graceful leave waits at most this long for its last step
    */
   public record Identity(String workerId, String modelFingerprint, Duration registerEvery, Duration registrationTimeout,
-      Duration leaveTimeout) { }
+      Duration leaveTimeout, int protocolVersion) {
+
+    /** An identity speaking this build's protocol version. */
+    public Identity(String workerId, String modelFingerprint, Duration registerEvery, Duration registrationTimeout,
+        Duration leaveTimeout) {
+      this(workerId, modelFingerprint, registerEvery, registrationTimeout, leaveTimeout,
+          ProtocolVersion.PROTOCOL_VERSION_1.getNumber());
+    }
+  }
 
   /** Why the worker stopped working (its process then exits with {@code ok ? 0 : non-zero}). */
   public record Exit(boolean ok, String reason) { }
@@ -66,6 +90,9 @@ public final class WorkerActor extends AbstractActorWithTimers {
 
     /** The step thread finished an attempt: exactly one of {@code result} and {@code failure}. */
     record StepFinished(StepPlan plan, StepResult result, Throwable failure) implements Command { }
+
+    /** The step thread installed a transferred state (or failed to). */
+    record StateInstalled(StateTransferDone done) implements Command { }
   }
 
   private static final String REGISTER_TIMER = "register";
@@ -84,6 +111,8 @@ public final class WorkerActor extends AbstractActorWithTimers {
   private long lastReportedStep = -1;
   private CompletableFuture<Done> leaving;
   private Long leaveAfterStep;
+  private StateAssembler incoming;
+  private String failedTransfer = "";
 
   /** Props of a worker with its replica and data plane; {@code exit} completes when it stops working. */
   public static Props props(Replica replica, DataPlane dataPlane, Identity identity, ActorRef coordinatorProxy,
@@ -132,11 +161,20 @@ public final class WorkerActor extends AbstractActorWithTimers {
           }
         })
         .match(RegistrationAccepted.class, this::onAccepted)
-        .match(RegistrationRefused.class, r -> stop(false, "the coordinator refused worker " + r.getWorkerId()
-            + " (" + r.getReason() + "): " + r.getDetail()))
+        .match(RegistrationRefused.class, this::onRefused)
         .match(StepPlan.class, this::onPlan)
         .match(StepAborted.class, this::onAborted)
         .match(Command.StepFinished.class, this::onStepFinished)
+        .match(StateTransferRequest.class, this::onTransferRequest)
+        .match(StateTransferChunk.class, this::onTransferChunk)
+        .match(Command.StateInstalled.class, i -> {
+          LOG.info("worker {}: state transfer {} {}", identity.workerId(), i.done().getTransferId(),
+              i.done().getError().isEmpty() ? "installed (state after step " + i.done().getAfterStep() + ")"
+                  : "failed: " + i.done().getError());
+          if (coordinator != null) {
+            coordinator.tell(i.done(), getSelf());
+          }
+        })
         .match(LeaveAccepted.class, this::onLeaveAccepted)
         .match(Command.Leave.class, this::onLeave)
         .match(RunFinished.class, f -> stop(f.getOutcome() == RunOutcome.RUN_OUTCOME_COMPLETED,
@@ -152,7 +190,7 @@ public final class WorkerActor extends AbstractActorWithTimers {
       return;
     }
     RegisterWorker.Builder r = RegisterWorker.newBuilder()
-        .setProtocolVersion(ProtocolVersion.PROTOCOL_VERSION_1)
+        .setProtocolVersionValue(identity.protocolVersion())
         .setModelFingerprint(identity.modelFingerprint())
         .setNodeAddress(Cluster.get(getContext().getSystem()).selfAddress().toString())
         .setWorkerId(identity.workerId())
@@ -167,11 +205,104 @@ public final class WorkerActor extends AbstractActorWithTimers {
   private void onAccepted(RegistrationAccepted a) {
     if (coordinator == null) {
       LOG.info("worker {} registered; the coordinator plans step {} next{}", identity.workerId(), a.getNextStep(),
-          a.getStateTransferRequired() ? " (it needs a state transfer, which is not built yet: this worker waits)" : "");
+          a.getStateTransferRequired() ? " (this worker waits for a peer's state at a step boundary)" : "");
     }
     coordinator = getSender();
     getTimers().cancel(REGISTER_TIMER);
     getTimers().cancel(DEADLINE_TIMER);
+  }
+
+  private void onRefused(RegistrationRefused r) {
+    String why = "the coordinator refused worker " + r.getWorkerId() + " (" + r.getReason() + "): " + r.getDetail();
+    if (r.getReason() == RefusalReason.REFUSAL_REASON_DUPLICATE_WORKER_ID && coordinator == null) {
+      // A restarted worker whose previous process the coordinator has not yet noticed dead:
+      // keep registering until the failure detector catches up or the deadline passes.
+      LOG.warn("worker {}: {}; registering again until the registration deadline", identity.workerId(), why);
+      return;
+    }
+    stop(false, why);
+  }
+
+  private void onTransferRequest(StateTransferRequest r) {
+    ActorRef joiner = getSender();
+    ActorRef self = getSelf();
+    String id = identity.workerId();
+    LOG.info("worker {}: sending the state after step {} to {} (transfer {})", id, r.getAfterStep(),
+        r.getJoinerWorkerId(), r.getTransferId());
+    // On the step thread: after any step queued before the request, never during one.
+    stepThread.submit(() -> {
+      try {
+        long start = System.nanoTime();
+        ReplicaState state = replica.exportState(r.getAfterStep());
+        var chunks = StateTransferCodec.encode(r.getTransferId(), state, StateTransferCodec.DEFAULT_CHUNK_BYTES);
+        for (StateTransferChunk c : chunks) {
+          joiner.tell(c, self);
+        }
+        LOG.info("worker {}: sent transfer {} ({} chunks) in {} ms", id, r.getTransferId(), chunks.size(),
+            (System.nanoTime() - start) / 1_000_000);
+      } catch (RuntimeException e) {
+        // The coordinator's transfer timeout notices the silence and tries again.
+        LOG.error("worker {}: cannot send the state after step {} for transfer {}", id, r.getAfterStep(),
+            r.getTransferId(), e);
+      }
+    });
+  }
+
+  private void onTransferChunk(StateTransferChunk c) {
+    if (c.getTransferId().equals(failedTransfer)) {
+      return;
+    }
+    if (incoming == null || !incoming.transferId().equals(c.getTransferId())) {
+      incoming = new StateAssembler(c.getTransferId());
+    }
+    StateAssembler assembler = incoming;
+    boolean complete;
+    try {
+      complete = assembler.accept(c);
+    } catch (StateTransferException e) {
+      transferFailed(c.getTransferId(), c.getAfterStep(), e.getMessage());
+      return;
+    }
+    if (!complete) {
+      return;
+    }
+    incoming = null;
+    ReplicaState state;
+    try {
+      state = assembler.result();
+    } catch (StateTransferException e) {
+      transferFailed(c.getTransferId(), c.getAfterStep(), e.getMessage());
+      return;
+    }
+    ActorRef self = getSelf();
+    String id = identity.workerId();
+    stepThread.submit(() -> {
+      StateTransferDone.Builder done = StateTransferDone.newBuilder()
+          .setTransferId(c.getTransferId())
+          .setWorkerId(id)
+          .setAfterStep(state.afterStep());
+      try {
+        done.setParameterSha256(ByteString.copyFrom(replica.installState(state)));
+      } catch (RuntimeException e) {
+        LOG.error("worker {}: cannot install the state of transfer {}", id, c.getTransferId(), e);
+        done.setError("cannot install the state: " + e.getMessage());
+      }
+      self.tell(new Command.StateInstalled(done.build()), ActorRef.noSender());
+    });
+  }
+
+  private void transferFailed(String transferId, long afterStep, String error) {
+    LOG.warn("worker {}: {}", identity.workerId(), error);
+    failedTransfer = transferId;
+    incoming = null;
+    if (coordinator != null) {
+      coordinator.tell(StateTransferDone.newBuilder()
+          .setTransferId(transferId)
+          .setWorkerId(identity.workerId())
+          .setAfterStep(afterStep)
+          .setError(error)
+          .build(), getSelf());
+    }
   }
 
   private void onPlan(StepPlan plan) {
@@ -216,6 +347,10 @@ public final class WorkerActor extends AbstractActorWithTimers {
   }
 
   private void onAborted(StepAborted a) {
+    if (a.getReason() == AbortReason.ABORT_REASON_PEER_DIED && a.getFailedWorkerId().equals(identity.workerId())
+        && leaving == null && !exit.isDone()) {
+      rejoin(a);
+    }
     if (current == null || !current.getPlanId().equals(a.getPlanId()) || aborted) {
       return;
     }
@@ -228,9 +363,25 @@ public final class WorkerActor extends AbstractActorWithTimers {
     dataPlane.interrupt();
   }
 
+  /**
+   * The coordinator declared this worker dead (its node looked unreachable: a CPU-starved or
+   * paused JVM misses heartbeats) while it is alive: register again, as a joiner. A replica still
+   * at the last committed step is synced at once; otherwise it receives a peer's state.
+   */
+  private void rejoin(StepAborted a) {
+    if (coordinator == null) {
+      return; // already registering again
+    }
+    LOG.warn("worker {}: {}; this worker is alive, so it registers again", identity.workerId(), a.getDetail());
+    coordinator = null;
+    getTimers().startTimerAtFixedRate(REGISTER_TIMER, new Command.Register(), identity.registerEvery());
+    getTimers().startSingleTimer(DEADLINE_TIMER, new Command.RegistrationDeadline(), identity.registrationTimeout());
+    getSelf().tell(new Command.Register(), getSelf());
+  }
+
   private void onStepFinished(Command.StepFinished f) {
     boolean isCurrent = current != null && current.getPlanId().equals(f.plan().getPlanId());
-    if (!isCurrent || aborted) {
+    if (!isCurrent || aborted || coordinator == null) {
       LOG.debug("worker {}: dropping the outcome of aborted plan {}", identity.workerId(), f.plan().getPlanId());
       return;
     }
@@ -238,7 +389,8 @@ public final class WorkerActor extends AbstractActorWithTimers {
       coordinator.tell(f.result(), getSelf());
       lastReportedStep = f.plan().getStep();
       if (leaveAfterStep != null && lastReportedStep >= leaveAfterStep) {
-        finishLeave();
+        LOG.info("worker {}: reported step {}, its last; waiting for the coordinator to let it go",
+            identity.workerId(), lastReportedStep);
       }
       return;
     }
@@ -279,7 +431,7 @@ public final class WorkerActor extends AbstractActorWithTimers {
   }
 
   private void onLeaveAccepted(LeaveAccepted a) {
-    if (!a.hasLastStep() || lastReportedStep >= a.getLastStep()) {
+    if (!a.hasLastStep()) {
       finishLeave();
       stop(true, "left the run at a step boundary");
     } else {

@@ -59,6 +59,8 @@ public final class TcpTransport implements Transport {
   private final Outgoing[] outgoing;
   private final Incoming[] incoming;
   private volatile boolean closed;
+  // How often a waiting accept checks whether open() has given up.
+  private static final int ACCEPT_SLICE_MILLIS = 100;
 
   private TcpTransport(int rank, int worldSize) {
     this.rank = rank;
@@ -270,12 +272,19 @@ public final class TcpTransport implements Transport {
 
   private void acceptAll(ServerSocket listener, ExchangeHello own, long deadline) {
     try {
-      while (!missingIncoming().isEmpty()) {
+      // closed: open() gave up (timeout, interrupt: an aborted attempt). Stop accepting within a
+      // slice, or this attempt would take (and refuse) the connections of the next one.
+      while (!closed && !missingIncoming().isEmpty()) {
         if (System.nanoTime() >= deadline) {
           throw new SocketTimeoutException("accept deadline passed");
         }
-        listener.setSoTimeout(remainingMillis(deadline));
-        Socket socket = listener.accept();
+        listener.setSoTimeout(Math.min(ACCEPT_SLICE_MILLIS, remainingMillis(deadline)));
+        Socket socket;
+        try {
+          socket = listener.accept();
+        } catch (SocketTimeoutException slice) {
+          continue;
+        }
         try {
           acceptOne(socket, own, deadline);
         } catch (IOException e) {

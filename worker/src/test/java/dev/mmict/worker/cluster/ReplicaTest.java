@@ -147,4 +147,47 @@ class ReplicaTest {
     r.apply(idle, c);
     assertEquals(0, r.appliedStep());
   }
+
+  @Test
+  void aJoinerThatInstallsAPeersTransferredStateTrainsTheNextStepToTheSameBits() throws Exception {
+    Replica donor = replica(true);
+    for (long step = 0; step < 2; step++) {
+      StepPlan p = plan(step, "donor", batches(step));
+      donor.apply(p, donor.contribute(p));
+    }
+    byte[] afterOne = donor.parameterSha256();
+    // The donor applied step 2 in an attempt that was then aborted: the export undoes it.
+    StepPlan aborted = plan(2, "donor", batches(2));
+    donor.apply(aborted, donor.contribute(aborted));
+    ReplicaState state = donor.exportState(1);
+    assertArrayEquals(afterOne, donor.parameterSha256(), "the export put back the state after step 1");
+    assertEquals(1, donor.appliedStep());
+
+    // Through the wire format, in small chunks arriving in reverse order.
+    List<dev.mmict.protocol.v1.StateTransferChunk> chunks =
+        new ArrayList<>(StateTransferCodec.encode("t1", state, 4096));
+    java.util.Collections.reverse(chunks);
+    StateAssembler assembler = new StateAssembler("t1");
+    boolean complete = false;
+    for (var c : chunks) {
+      complete = assembler.accept(c);
+    }
+    assertTrue(complete);
+    Replica joiner = replica(true);
+    assertFalse(java.util.Arrays.equals(afterOne, joiner.parameterSha256()), "a fresh replica is behind");
+    assertArrayEquals(afterOne, joiner.installState(assembler.result()));
+    assertEquals(1, joiner.appliedStep());
+
+    StepPlan s2 = plan(2, "w", batches(2));
+    byte[] expected = donor.apply(s2, donor.contribute(s2));
+    assertArrayEquals(expected, joiner.apply(s2, joiner.contribute(s2)), "the joiner's first step");
+
+    // Control: the same parameters without the optimizer's moments and step end elsewhere.
+    Replica amnesiac = replica(true);
+    List<ReplicaState.Tensor> zeros = state.optimizer().stream()
+        .map(t -> new ReplicaState.Tensor(t.name(), t.shape(), new float[t.values().length])).toList();
+    amnesiac.installState(new ReplicaState(1, state.parameters(), zeros, 0));
+    assertFalse(java.util.Arrays.equals(expected, amnesiac.apply(s2, amnesiac.contribute(s2))),
+        "without the optimizer state the next step differs");
+  }
 }
