@@ -4,23 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mmict.hub.lm.OptConfig;
-import dev.mmict.hub.mhub.MHubConfig;
-import dev.mmict.hub.model.MmictConfig;
-import dev.mmict.hub.model.MmictModel;
-import dev.mmict.hub.model.ModelStore;
-import dev.mmict.hub.text.WordTokenizer;
-import dev.mmict.hub.vision.VitConfig;
 import dev.mmict.ops.ExitCodes;
 import dev.mmict.ops.Main;
 import dev.mmict.ops.progress.LogProgress;
 import dev.mmict.ops.report.PngAssert;
-import dev.mmict.storage.dataset.Dataset;
-import dev.mmict.storage.dataset.Datasets;
-import dev.mmict.storage.dataset.Sample;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -51,21 +40,7 @@ class RunTelemetryTest {
 
   /** A tiny untrained backbone saved as a model directory (no pretraining needed). */
   private static Path backbone(Path where) throws Exception {
-    Dataset caption = Datasets.open("shapes-caption");
-    WordTokenizer.Builder b = WordTokenizer.builder();
-    for (int i = 0; i < 100; i++) {
-      Sample s = caption.get(Dataset.TRAIN, i);
-      b.addText(s.text()).addText(s.prompt()).addText(s.target());
-    }
-    WordTokenizer tok = b.build();
-    int v = tok.vocabSize();
-    MmictConfig cfg = new MmictConfig(new VitConfig(32, 8, 3, 32, 1, 2, 2.0, 1e-6),
-        new MHubConfig(32, 2, 1, 64, 1, 32, 4, v, 64, 1e-12),
-        new OptConfig(32, 2, 1, 64, v, 256, 1e-5, tok.padId()), false);
-    try (NDManager m = NDManager.newBaseManager(); MmictModel model = new MmictModel(m, cfg, 5, tok.padId())) {
-      ModelStore.save(where, model, tok, Map.of());
-    }
-    return where;
+    return TinyBackbone.save(where, 5);
   }
 
   private static HttpResponse<String> get(URI base, String path) {
