@@ -110,11 +110,8 @@ final class BenchCommand implements Callable<Integer> {
         @Mixin
         VerboseOption verbose;
 
-        @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (default: the defaults).")
-        Path config;
-
-        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one configuration key; repeatable.")
-        List<String> overrides = new ArrayList<>();
+        @Mixin
+        ConfigOptions configuration;
 
         @Option(names = "--steps", defaultValue = "8", description = "Timed steps per pass (default ${DEFAULT-VALUE}).")
         int steps;
@@ -132,8 +129,8 @@ final class BenchCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            RunConfig resolved = new ConfigLoader().load(RunConfig.class, config, overrides);
-            Path work = workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir"));
+            RunConfig resolved = configuration.resolve();
+            Path work = workDir(workDir);
             Map<String, Object> figures = CacheBenchmark.run(resolved,
                     new CacheBenchmark.Settings(steps, warmupSteps, work));
             spec.commandLine().getOut().print(CacheBenchmark.format(figures));
@@ -142,6 +139,19 @@ final class BenchCommand implements Callable<Integer> {
                 writeReport(report, figures);
             }
             return ExitCodes.OK;
+        }
+    }
+
+    /** The run configuration a bench works on: {@code --config FILE} and {@code --set KEY=VALUE}. */
+    static final class ConfigOptions {
+        @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (default: the defaults).")
+        Path config;
+
+        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one configuration key; repeatable.")
+        List<String> overrides = new ArrayList<>();
+
+        RunConfig resolve() {
+            return new ConfigLoader().load(RunConfig.class, config, overrides);
         }
     }
 
@@ -163,11 +173,8 @@ final class BenchCommand implements Callable<Integer> {
         @Mixin
         VerboseOption verbose;
 
-        @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (default: the defaults).")
-        Path config;
-
-        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one configuration key; repeatable.")
-        List<String> overrides = new ArrayList<>();
+        @Mixin
+        ConfigOptions configuration;
 
         @Option(names = "--workers", defaultValue = "3", description = "Worker JVMs (default ${DEFAULT-VALUE}).")
         int workers;
@@ -210,7 +217,7 @@ final class BenchCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage(), e);
             }
-            RunConfig resolved = new ConfigLoader().load(RunConfig.class, config, overrides);
+            RunConfig resolved = configuration.resolve();
             Map<String, Object> figures = RecoveryBenchmark.run(resolved, settings);
             spec.commandLine().getOut().print(RecoveryBenchmark.format(figures));
             spec.commandLine().getOut().flush();
@@ -234,11 +241,8 @@ final class BenchCommand implements Callable<Integer> {
         @Mixin
         VerboseOption verbose;
 
-        @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (default: the defaults).")
-        Path config;
-
-        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one configuration key; repeatable.")
-        List<String> overrides = new ArrayList<>();
+        @Mixin
+        ConfigOptions configuration;
 
         @Option(names = "--steps", defaultValue = "8",
                 description = "Steps per pass, warm-up included (default ${DEFAULT-VALUE}).")
@@ -276,7 +280,7 @@ final class BenchCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage(), e);
             }
-            RunConfig resolved = new ConfigLoader().load(RunConfig.class, config, overrides);
+            RunConfig resolved = configuration.resolve();
             Map<String, Object> figures = ScalingBenchmark.run(resolved, settings);
             spec.commandLine().getOut().print(ScalingBenchmark.format(figures));
             spec.commandLine().getOut().flush();
