@@ -68,6 +68,9 @@ class ElasticClusterTest {
   }
 
   /** The final parameters' sha256 of the same job on one worker (computed once, shared). */
+  /** Losses of the 1-worker reference run, per committed step (to say where a mismatch starts). */
+  private List<Double> referenceLosses = List.of();
+
   private synchronized String referenceSha() throws Exception {
     if (referenceSha == null) {
       Path out = dir.resolve("alone");
@@ -76,6 +79,7 @@ class ElasticClusterTest {
       assertTrue(r.summary().completed(), r.summary().detail());
       assertEquals(0, r.summary().stepsAborted());
       referenceSha = r.summary().parameterSha256();
+      referenceLosses = r.summary().losses();
       assertEquals(64, referenceSha.length());
     }
     return referenceSha;
@@ -151,7 +155,9 @@ class ElasticClusterTest {
     assertTrue(reported, "the report shows the corrupted chunk's abort: " + report.get("aborted_attempts"));
 
     // Test 3: churn or not, the parameters end bitwise where one worker's do.
-    assertEquals(referenceSha(), s.parameterSha256(), "3 workers with a kill and a restart vs 1 worker");
+    assertEquals(referenceSha(), s.parameterSha256(), "3 workers with a kill and a restart vs 1 worker; losses "
+        + s.losses() + " vs " + referenceLosses + "; transfers " + s.transfers() + "; aborts " + s.aborts()
+        + "; events " + s.events());
   }
 
   @Test
@@ -213,7 +219,8 @@ class ElasticClusterTest {
     assertFalse(s.processIds().containsKey("stranger-model"), "a refused worker never became a member");
 
     // Test 3: 3 workers (with a join and a leave) end bitwise where one worker does.
-    assertEquals(referenceSha(), s.parameterSha256(), "3 workers with a join and a SIGTERM vs 1 worker");
+    assertEquals(referenceSha(), s.parameterSha256(), "3 workers with a join and a SIGTERM vs 1 worker; losses "
+        + s.losses() + " vs " + referenceLosses + "; transfers " + s.transfers() + "; events " + s.events());
   }
 
   private static void assertAuditComplete(EmbeddedCluster.Result result) throws IOException {
