@@ -47,6 +47,17 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Writes {"ratio": …, "figures": {…}} to {@code report}. */
+    /** Prints a bench's figures and, with {@code --report}, writes them as JSON; the exit code. */
+    static int emit(CommandSpec spec, String text, Path report, Map<String, Object> figures)
+            throws java.io.IOException {
+        spec.commandLine().getOut().print(text);
+        spec.commandLine().getOut().flush();
+        if (report != null) {
+            writeReport(report, figures);
+        }
+        return ExitCodes.OK;
+    }
+
     static void writeReport(Path report, Map<String, Object> figures) throws java.io.IOException {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("ratio", figures.get("ratio"));
@@ -88,12 +99,7 @@ final class BenchCommand implements Callable<Integer> {
             ExchangeBenchmark.Settings d = ExchangeBenchmark.Settings.DEFAULTS;
             Map<String, Object> figures = ExchangeBenchmark.run(
                     new ExchangeBenchmark.Settings(ranks, sizes, d.warmups(), iterations, d.chunkElements()));
-            spec.commandLine().getOut().print(ExchangeBenchmark.format(figures));
-            spec.commandLine().getOut().flush();
-            if (report != null) {
-                writeReport(report, figures);
-            }
-            return ExitCodes.OK;
+            return emit(spec, ExchangeBenchmark.format(figures), report, figures);
         }
     }
 
@@ -133,12 +139,7 @@ final class BenchCommand implements Callable<Integer> {
             Path work = workDir(workDir);
             Map<String, Object> figures = CacheBenchmark.run(resolved,
                     new CacheBenchmark.Settings(steps, warmupSteps, work));
-            spec.commandLine().getOut().print(CacheBenchmark.format(figures));
-            spec.commandLine().getOut().flush();
-            if (report != null) {
-                writeReport(report, figures);
-            }
-            return ExitCodes.OK;
+            return emit(spec, CacheBenchmark.format(figures), report, figures);
         }
     }
 
@@ -219,12 +220,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             RunConfig resolved = configuration.resolve();
             Map<String, Object> figures = RecoveryBenchmark.run(resolved, settings);
-            spec.commandLine().getOut().print(RecoveryBenchmark.format(figures));
-            spec.commandLine().getOut().flush();
-            if (report != null) {
-                writeReport(report, figures);
-            }
-            return ExitCodes.OK;
+            return emit(spec, RecoveryBenchmark.format(figures), report, figures);
         }
     }
 
@@ -282,12 +278,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             RunConfig resolved = configuration.resolve();
             Map<String, Object> figures = ScalingBenchmark.run(resolved, settings);
-            spec.commandLine().getOut().print(ScalingBenchmark.format(figures));
-            spec.commandLine().getOut().flush();
-            if (report != null) {
-                writeReport(report, figures);
-            }
-            return ExitCodes.OK;
+            return emit(spec, ScalingBenchmark.format(figures), report, figures);
         }
     }
 }
