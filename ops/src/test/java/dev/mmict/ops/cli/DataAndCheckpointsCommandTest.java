@@ -3,16 +3,13 @@ package dev.mmict.ops.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mmict.ops.Cli;
+import dev.mmict.ops.Cli.Result;
 import dev.mmict.ops.ExitCodes;
-import dev.mmict.ops.Main;
-import dev.mmict.ops.run.LocalOperations;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,14 +18,8 @@ class DataAndCheckpointsCommandTest {
   @TempDir
   Path dir;
 
-  private record Result(int code, String out, String err) { }
-
   private Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    PrintWriter o = new PrintWriter(out, true);
-    int code = Main.run(args, o, new PrintWriter(err, true), Map.of(), new LocalOperations(o));
-    return new Result(code, out.toString(), err.toString());
+    return Cli.run(args);
   }
 
   private Path tinyTask() throws Exception {

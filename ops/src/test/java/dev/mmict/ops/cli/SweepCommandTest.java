@@ -3,15 +3,12 @@ package dev.mmict.ops.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mmict.ops.Cli;
+import dev.mmict.ops.Cli.Result;
 import dev.mmict.ops.ExitCodes;
-import dev.mmict.ops.Main;
-import dev.mmict.ops.run.LocalOperations;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,14 +17,8 @@ class SweepCommandTest {
   @TempDir
   Path dir;
 
-  private record Result(int code, String out, String err) { }
-
   private Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    PrintWriter o = new PrintWriter(out, true);
-    int code = Main.run(args, o, new PrintWriter(err, true), Map.of(), new LocalOperations(o));
-    return new Result(code, out.toString(), err.toString());
+    return Cli.run(args);
   }
 
   /** A worked example without random keys, so every cell of the table is known by hand. */

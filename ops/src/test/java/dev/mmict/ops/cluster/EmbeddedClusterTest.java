@@ -4,20 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mmict.ops.Cli;
+import dev.mmict.ops.Cli.Result;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mmict.coordinator.audit.SampleAudit;
 import dev.mmict.coordinator.audit.StepAudit;
 import dev.mmict.ops.ExitCodes;
-import dev.mmict.ops.Main;
-import dev.mmict.ops.run.LocalOperations;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,19 +30,13 @@ class EmbeddedClusterTest {
   @TempDir
   Path dir;
 
-  private record Result(int code, String out, String err) { }
-
   private Result train(Path out, String... extra) {
-    StringWriter o = new StringWriter();
-    StringWriter e = new StringWriter();
-    PrintWriter po = new PrintWriter(o, true);
     List<String> args = new ArrayList<>(List.of("train", "--out", out.toString(),
         "--report", out.resolve("report.json").toString(), "--timeout", "150",
         "--set", "model.backbone=../models/backbone-tiny", "--set", "data.task=shapes-caption",
         "--set", "trainer.batchSize=8", "--set", "trainer.warmupSteps=0", "--set", "trainer.lr=3e-3"));
     args.addAll(List.of(extra));
-    int code = Main.run(args.toArray(String[]::new), po, new PrintWriter(e, true), Map.of(), new LocalOperations(po));
-    return new Result(code, o.toString(), e.toString());
+    return Cli.run(args);
   }
 
   @Test

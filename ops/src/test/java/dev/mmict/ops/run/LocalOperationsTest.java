@@ -3,18 +3,16 @@ package dev.mmict.ops.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mmict.ops.Cli;
+import dev.mmict.ops.Cli.Result;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mmict.ops.ExitCodes;
-import dev.mmict.ops.Main;
 import dev.mmict.ops.report.PngAssert;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,16 +31,10 @@ class LocalOperationsTest {
   @TempDir
   Path dir;
 
-  private record Result(int code, String out, String err) { }
-
   private Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    PrintWriter o = new PrintWriter(out, true);
     List<String> all = new ArrayList<>(List.of(args));
     all.addAll(TINY);
-    int code = Main.run(all.toArray(String[]::new), o, new PrintWriter(err, true), Map.of(), new LocalOperations(o));
-    return new Result(code, out.toString(), err.toString());
+    return Cli.run(all);
   }
 
   @Test

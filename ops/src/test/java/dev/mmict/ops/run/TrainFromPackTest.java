@@ -4,18 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mmict.ops.Cli;
+import dev.mmict.ops.Cli.Result;
 import dev.mmict.hub.model.ModelStore;
 import dev.mmict.ops.ExitCodes;
-import dev.mmict.ops.Main;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,14 +34,8 @@ class TrainFromPackTest {
   @TempDir
   Path dir;
 
-  private record Result(int code, String out, String err) { }
-
   private static Result run(String... args) {
-    StringWriter o = new StringWriter();
-    StringWriter e = new StringWriter();
-    PrintWriter out = new PrintWriter(o, true);
-    int code = Main.run(args, out, new PrintWriter(e, true), Map.of(), new LocalOperations(out));
-    return new Result(code, o.toString(), e.toString());
+    return Cli.run(args);
   }
 
   /** shapes-caption's definition with small splits, as a task YAML of its own. */
@@ -77,7 +69,7 @@ class TrainFromPackTest {
         "--set", "trainer.batchSize=2", "--set", "eval.samples=2", "--set", "eval.batchSize=2",
         "--set", "eval.maxNewTokens=2", "--set", "checkpoint.every=0"));
     args.addAll(List.of(extra));
-    return run(args.toArray(String[]::new));
+    return Cli.run(args);
   }
 
   @Test

@@ -5,13 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mmict.ops.Cli;
+import dev.mmict.ops.Cli.Result;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mmict.hub.model.ModelStore;
 import dev.mmict.ops.ExitCodes;
-import dev.mmict.ops.Main;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.channels.FileChannel;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -19,7 +18,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,8 +37,6 @@ class TrainResumeTest {
   @TempDir
   Path dir;
 
-  private record Result(int code, String out, String err) { }
-
   @BeforeAll
   static void backbones() throws Exception {
     backbone = TinyBackbone.save(shared.resolve("backbone"), 3);
@@ -55,12 +51,7 @@ class TrainResumeTest {
         "--set", "trainer.lr=2e-3", "--set", "eval.samples=2", "--set", "eval.batchSize=2",
         "--set", "eval.maxNewTokens=2", "--set", "checkpoint.every=2", "--set", "checkpoint.keep=5"));
     args.addAll(List.of(extra));
-    StringWriter o = new StringWriter();
-    StringWriter e = new StringWriter();
-    PrintWriter out1 = new PrintWriter(o, true);
-    int code = Main.run(args.toArray(String[]::new), out1, new PrintWriter(e, true), Map.of(),
-        new LocalOperations(out1));
-    return new Result(code, o.toString(), e.toString());
+    return Cli.run(args);
   }
 
   private static JsonNode report(Path out) throws Exception {
@@ -155,10 +146,6 @@ class TrainResumeTest {
   }
 
   private static Result run(String... args) {
-    StringWriter o = new StringWriter();
-    StringWriter e = new StringWriter();
-    PrintWriter out = new PrintWriter(o, true);
-    int code = Main.run(args, out, new PrintWriter(e, true), Map.of(), new LocalOperations(out));
-    return new Result(code, o.toString(), e.toString());
+    return Cli.run(args);
   }
 }
