@@ -19,12 +19,21 @@ public final class FeatureCache implements VisualFeatureStore {
     return encoderFingerprint.equals(fingerprint) ? features.get(key) : null;
   }
 
-  /** Stores features, forgetting everything cached under another fingerprint; returns them unchanged. */
+  /**
+   * Stores features, forgetting everything cached under another fingerprint; returns them
+   * unchanged. Features with a NaN or an infinity are returned but not kept (as the on-disk
+   * cache does): a bad forward pass must not be served again to every later attempt.
+   */
   @Override
   public synchronized float[] put(String encoderFingerprint, String key, float[] value) {
     if (!encoderFingerprint.equals(fingerprint)) {
       features.clear();
       fingerprint = encoderFingerprint;
+    }
+    for (float f : value) {
+      if (!Float.isFinite(f)) {
+        return value;
+      }
     }
     features.put(key, value);
     return value;

@@ -70,6 +70,21 @@ class VisualFeatureStoreTest {
   }
 
   @Test
+  void theInMemoryCacheKeepsFiniteFeaturesAndNeverNonFiniteOnes() {
+    FeatureCache cache = new FeatureCache();
+    float[] good = {0.5f, -2f};
+    float[] nan = {1f, Float.NaN};
+    float[] inf = {Float.NEGATIVE_INFINITY, 0f};
+    assertArrayEquals(good, cache.put("fp", "a", good));
+    assertArrayEquals(nan, cache.put("fp", "b", nan), "the caller still gets what was computed");
+    assertArrayEquals(inf, cache.put("fp", "c", inf));
+    assertArrayEquals(good, cache.get("fp", "a"));
+    assertEquals(null, cache.get("fp", "b"), "a NaN is recomputed next time, not served");
+    assertEquals(null, cache.get("fp", "c"));
+    assertEquals(1, cache.size());
+  }
+
+  @Test
   void coldAndWarmCallsServeWhatTheStoreKeeps() {
     try (NDManager m = NDManager.newBaseManager(); MmictModel model = tiny(m)) {
       model.setTrainable(MmictModel.FINETUNED);
