@@ -11,6 +11,7 @@ import dev.mmict.hub.nn.Linear;
 import dev.mmict.hub.nn.Params;
 import java.util.ArrayList;
 import java.util.List;
+import dev.mmict.hub.nn.Scalars;
 
 /**
  * An OPT-layout causal language model fed embeddings directly, as BLIP-2 and MMICT feed it: a
@@ -147,12 +148,11 @@ public final class OptLM implements dev.mmict.hub.generation.CausalLm {
 
     for (DecoderLayer layer : layers) {
       NDArray h = layer.attnNorm().forward(x); // [B, N, H]
-      NDArray q = splitHeads(layer.q().forward(h).mul(scale), b, n, heads, hd); // [B, NH, N, D]
+      NDArray q = splitHeads(Scalars.mul(layer.q().forward(h), scale), b, n, heads, hd); // [B, NH, N, D]
       NDArray k = splitHeads(layer.k().forward(h), b, n, heads, hd); // [B, NH, N, D]
       NDArray v = splitHeads(layer.v().forward(h), b, n, heads, hd); // [B, NH, N, D]
-      NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)) // [B, NH, N, N]
-          .add(bias) // [B, NH, N, N]
-          .maximum(MASKED); // [B, NH, N, N] as Hugging Face clamps, keeps -inf out
+      NDArray scores = Scalars.maximum(q.matMul(k.transpose(0, 1, 3, 2)) // [B, NH, N, N]
+          .add(bias), MASKED); // [B, NH, N, N] as Hugging Face clamps, keeps -inf out
       NDArray ctx = scores.softmax(-1).matMul(v) // [B, NH, N, D]
           .transpose(0, 2, 1, 3).reshape(b, n, cfg.hiddenSize()); // [B, N, H]
       x = x.add(layer.out().forward(ctx)); // [B, N, H]
@@ -209,7 +209,7 @@ public final class OptLM implements dev.mmict.hub.generation.CausalLm {
     NDArray nll = logProbs.gather(safeTargets.expandDims(2), 2).squeeze(2) // [B, N-1]
         .neg().mul(valid); // [B, N-1]
     return switch (reduction) {
-      case TOKEN_MEAN -> nll.sum().div(count); // []
+      case TOKEN_MEAN -> Scalars.div(nll.sum(), count); // []
       case SEQUENCE_MEAN -> {
         NDArray perSeqCount = valid.sum(new int[] {1}); // [B]
         NDArray hasTarget = perSeqCount.gt(0f).toType(DataType.FLOAT32, false); // [B]

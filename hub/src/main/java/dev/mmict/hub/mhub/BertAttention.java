@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import dev.mmict.hub.nn.LayerNorm;
 import dev.mmict.hub.nn.Linear;
 import dev.mmict.hub.nn.Params;
+import dev.mmict.hub.nn.Scalars;
 
 /**
  * BERT multi-head attention with its post-LayerNorm residual ({@code prefix.self.*},
@@ -48,7 +49,7 @@ final class BertAttention {
     NDArray q = splitHeads(query.forward(hiddenStates), b, n); // [B, NH, N, D]
     NDArray k = splitHeads(key.forward(context), b, m); // [B, NH, M, D]
     NDArray v = splitHeads(value.forward(context), b, m); // [B, NH, M, D]
-    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale); // [B, NH, N, M]
+    NDArray scores = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), scale); // [B, NH, N, M]
     if (keyBias != null) {
       scores = scores.add(keyBias); // [B, NH, N, M]
     }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.mmict.hub.assembly.SequencePlan;
+import dev.mmict.hub.nn.Scalars;
 
 /**
  * The pretraining objective that makes demonstrations' VGT rows carry what their image shows:
@@ -81,8 +82,7 @@ public final class DialogContrast {
     // and padded demonstration slots are exactly zero.
     NDArray tgvN = tgv.div(tgv.square().sum(new int[] {-1}, true).add(1e-6f).sqrt()); // [B, Hq]
     NDArray vgtN = vgt.div(vgt.square().sum(new int[] {-1}, true).add(1e-6f).sqrt()); // [B, K, Hq]
-    NDArray logits = vgtN.mul(tgvN.expandDims(1)).sum(new int[] {-1}) // [B, K]
-        .div((float) temperature)
+    NDArray logits = Scalars.div(vgtN.mul(tgvN.expandDims(1)).sum(new int[] {-1}), (float) temperature) // [B, K]
         .add(m.create(validBias, new Shape(b, kmax))); // [B, K]
     NDArray picked = logits.softmax(-1).mul(m.create(posMask, new Shape(b, kmax))).sum(new int[] {-1}); // [B]
     return picked.add(1e-9f).log().neg().mul(m.create(weight)).sum(); // []

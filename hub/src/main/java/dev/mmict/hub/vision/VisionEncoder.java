@@ -11,6 +11,7 @@ import dev.mmict.hub.nn.Linear;
 import dev.mmict.hub.nn.Params;
 import java.util.ArrayList;
 import java.util.List;
+import dev.mmict.hub.nn.Scalars;
 
 /**
  * A small pre-LayerNorm Vision Transformer that turns each image into a CLS token followed by
@@ -139,7 +140,7 @@ public final class VisionEncoder {
     NDArray qkv = block.qkv().forward(xn) // [B, L, 3W]
         .reshape(batch, len, 3, heads, hd) // [B, L, 3, nh, hd]
         .transpose(2, 0, 3, 1, 4); // [3, B, nh, L, hd]
-    NDArray q = qkv.get(0).mul((float) (1.0 / Math.sqrt(hd))); // [B, nh, L, hd]
+    NDArray q = Scalars.mul(qkv.get(0), (float) (1.0 / Math.sqrt(hd))); // [B, nh, L, hd]
     NDArray kT = qkv.get(1).transpose(0, 1, 3, 2); // [B, nh, hd, L]
     NDArray v = qkv.get(2); // [B, nh, L, hd]
     NDArray attn = q.matMul(kT).softmax(-1); // [B, nh, L, L]

@@ -76,8 +76,9 @@ class ElasticClusterTest {
       Path out = dir.resolve("alone");
       Path config = configFile("alone");
       EmbeddedCluster.Result r = EmbeddedCluster.run(job(List.of()), config, out, options(1));
-      assertTrue(r.summary().completed(), r.summary().detail());
-      assertEquals(0, r.summary().stepsAborted());
+      // Aborted attempts are allowed (a CPU-starved JVM may be declared dead and rejoin): a retry
+      // recomputes the same bits, which is what the other runs are checked against.
+      assertTrue(r.summary().completed(), r.summary().detail() + workerTrouble(out));
       referenceSha = r.summary().parameterSha256();
       referenceLosses = r.summary().losses();
       assertEquals(64, referenceSha.length());
@@ -265,13 +266,34 @@ class ElasticClusterTest {
       }
       if (cluster.outcome().isDone()) {
         fail("the run ended before " + what + ": " + cluster.outcome().join().detail() + " (audit " + steps.size()
-            + " steps)");
+            + " steps)" + workerTrouble(cluster.auditFile().getParent()));
       }
       if (System.nanoTime() > deadline) {
-        fail("not within 150 s: " + what + " (audit " + steps.size() + " steps)");
+        fail("not within 150 s: " + what + " (audit " + steps.size() + " steps)"
+            + workerTrouble(cluster.auditFile().getParent()));
       }
       Thread.sleep(100);
     }
+  }
+
+  /**
+   * The last warnings and errors of every worker log under {@code out}: what a failure message
+   * needs when the logs are gone with the test's temporary directory (as on CI).
+   */
+  private static String workerTrouble(Path out) {
+    StringBuilder b = new StringBuilder();
+    Path logs = out.resolve("workers");
+    try (var files = Files.exists(logs) ? Files.list(logs) : java.util.stream.Stream.<Path>empty()) {
+      for (Path log : files.sorted().toList()) {
+        List<String> lines = Files.readAllLines(log).stream()
+            .filter(l -> (l.contains(" WARN ") || l.contains(" ERROR ")) && l.contains("d.m.")).toList();
+        b.append("\n--- ").append(log.getFileName()).append(": ");
+        lines.subList(Math.max(0, lines.size() - 6), lines.size()).forEach(l -> b.append("\n  ").append(l));
+      }
+    } catch (IOException e) {
+      b.append("\n(worker logs unreadable: ").append(e).append(')');
+    }
+    return b.toString();
   }
 
   private static String tail(String log) {

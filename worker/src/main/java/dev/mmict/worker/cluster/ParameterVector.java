@@ -50,9 +50,31 @@ public final class ParameterVector {
       float[] values = g.toFloatArray();
       System.arraycopy(values, 0, out, offset, values.length);
       offset += values.length;
-      g.muli(0); // PyTorch accumulates gradients across backward passes
+      zero(g, values);
     }
     return out;
+  }
+
+  /**
+   * Zeroes every gradient (PyTorch accumulates them across backward passes), so that an attempt
+   * cut short after a backward pass leaves nothing behind for the next one.
+   */
+  public void zeroGradients() {
+    for (Params.Param p : trainable) {
+      NDArray g = p.value().getGradient(); // [shape of the parameter]
+      zero(g, g.toFloatArray());
+    }
+  }
+
+  /** In place; NaN and infinities too (NaN · 0 is NaN), so one bad pass cannot poison the next. */
+  private static void zero(NDArray g, float[] values) {
+    g.muli(0); // [shape of the parameter]
+    for (float v : values) {
+      if (!Float.isFinite(v)) {
+        g.set(g.isNaN(), 0f); // [shape of the parameter]
+        return;
+      }
+    }
   }
 
   /** {@code vector} cut into one tensor per trainable parameter (name → [shape of the parameter]). */

@@ -132,6 +132,7 @@ public final class Replica implements AutoCloseable {
           + " (a joining worker installs a peer's state first)");
     }
     long start = System.nanoTime();
+    vector.zeroGradients(); // an earlier attempt may have been cut short after a backward pass
     MicroBatchGradientSum fixed = settings.deterministic() ? new MicroBatchGradientSum(format, vector.length()) : null;
     float[] floats = settings.deterministic() ? null : new float[vector.length()];
     double lossSum = 0;

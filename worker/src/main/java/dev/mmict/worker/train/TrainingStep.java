@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.mmict.hub.nn.Scalars;
 
 /**
  * One optimisation step on one replica, readable top to bottom: plan → encode → forward → loss
@@ -86,7 +87,7 @@ public final class TrainingStep {
           NDArray c = contrast.loss(plan, out.mhub(), positives); // [] or null
           if (c != null) {
             con = c.getFloat();
-            loss = loss.add(c.mul((float) contrastWeight)); // []
+            loss = loss.add(Scalars.mul(c, (float) contrastWeight)); // []
           }
         }
         if (!Double.isFinite(lm) || !Double.isFinite(con)) {

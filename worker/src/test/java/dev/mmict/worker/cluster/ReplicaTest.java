@@ -190,4 +190,49 @@ class ReplicaTest {
     assertFalse(java.util.Arrays.equals(expected, amnesiac.apply(s2, amnesiac.contribute(s2))),
         "without the optimizer state the next step differs");
   }
+
+  /**
+   * DJL's {@code NDArray.mul(Number)} (and div, pow, maximum) wraps the number in a tensor over a
+   * Java buffer and closes it at once, while autograd keeps that tensor for the backward pass: once
+   * the garbage collector frees the buffer, the gradient reads freed memory (NaN or garbage, now
+   * and then). The model uses constants PyTorch owns instead; with the collector running flat out
+   * on another thread, every gradient must still come out bit for bit.
+   */
+  @Test
+  void gradientsAreBitwiseTheSameWhileTheGarbageCollectorRunsFlatOut() throws Exception {
+    Replica quiet = replica(true);
+    List<long[]> expected = new ArrayList<>();
+    for (long step = 0; step < 3; step++) {
+      StepPlan p = plan(step, "w", batches(step));
+      Replica.Contribution c = quiet.contribute(p);
+      expected.add(c.fixed().clone());
+      quiet.apply(p, c);
+    }
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread collector = new Thread(() -> {
+      while (!stop.get()) {
+        System.gc();
+        byte[][] garbage = new byte[32][];
+        for (int i = 0; i < garbage.length; i++) {
+          garbage[i] = new byte[1 << 16]; // reuses freed memory, so stale reads show
+        }
+      }
+    }, "gc-hammer");
+    collector.setDaemon(true);
+    collector.start();
+    try {
+      for (int round = 0; round < 2; round++) {
+        Replica stressed = replica(true);
+        for (long step = 0; step < 3; step++) {
+          StepPlan p = plan(step, "w", batches(step));
+          Replica.Contribution c = stressed.contribute(p);
+          assertArrayEquals(expected.get((int) step), c.fixed(), "round " + round + " step " + step);
+          stressed.apply(p, c);
+        }
+      }
+    } finally {
+      stop.set(true);
+      collector.join();
+    }
+  }
 }
