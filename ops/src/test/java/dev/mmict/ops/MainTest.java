@@ -134,10 +134,17 @@ class MainTest {
     }
 
     @Test
-    void plannedCommandsSayNotYetAvailableAndExitTwo() {
-        Result result = run("status", "--join", "somewhere:2552");
-        assertEquals(ExitCodes.USAGE_ERROR, result.code());
-        assertEquals("mmict status: not yet available (planned; see docs/cli.md)", result.err().strip());
+    void statusNeedsACoordinatorAddressAndAClosedPortIsAClusterErrorNamingIt() throws Exception {
+        assertEquals(ExitCodes.USAGE_ERROR, run("status").code());
+        assertEquals(ExitCodes.USAGE_ERROR, run("status", "--coordinator", "no-port").code());
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort(); // bound, then closed: nothing listens there any more
+        }
+        Result result = run("status", "--coordinator", "127.0.0.1:" + closed, "--timeout", "2");
+        assertEquals(ExitCodes.CLUSTER_ERROR, result.code(), result.err());
+        assertTrue(result.err().contains("127.0.0.1:" + closed), result.err());
+        assertEquals("", result.out());
     }
 
     @Test

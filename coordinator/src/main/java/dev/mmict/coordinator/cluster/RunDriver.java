@@ -34,6 +34,9 @@ import dev.mmict.protocol.v1.StepPlan;
 import dev.mmict.protocol.v1.StepResult;
 import dev.mmict.protocol.v1.WorkerState;
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -141,6 +144,11 @@ public final class RunDriver {
   private final Map<String, Integer> transferFailures = new TreeMap<>();
   private final List<RunSummary.AbortedAttempt> aborts = new ArrayList<>();
   private final List<RunSummary.StateTransfer> transfers = new ArrayList<>();
+  // Observation only (metrics, status): nothing below changes what the driver decides.
+  private final RunListener listener;
+  private final Clock clock;
+  private final Throughput throughput = new Throughput(10);
+  private final Map<String, StepResult> lastCommitted = new TreeMap<>();
 
   /** The attempt in flight. */
   private static final class Current {
@@ -148,20 +156,33 @@ public final class RunDriver {
     final String planId;
     final List<String> participants;
     final Map<String, StepResult> results = new LinkedHashMap<>();
+    final Instant began;
 
-    Current(long step, String planId, List<String> participants) {
+    Current(long step, String planId, List<String> participants, Instant began) {
       this.step = step;
       this.planId = planId;
       this.participants = participants;
+      this.began = began;
     }
   }
 
   /** A driver planning with {@code planner}, recording committed steps in {@code audit}. */
   public RunDriver(StepPlanner planner, RunSettings settings, SampleAudit audit, Membership membership) {
+    this(planner, settings, audit, membership, RunListener.NONE, Clock.systemUTC());
+  }
+
+  /**
+   * As above, telling {@code listener} about attempts, commits, aborts and deaths; {@code clock}
+   * times steps and the status's throughput.
+   */
+  public RunDriver(StepPlanner planner, RunSettings settings, SampleAudit audit, Membership membership,
+      RunListener listener, Clock clock) {
     this.planner = planner;
     this.settings = settings;
     this.audit = audit;
     this.membership = membership;
+    this.listener = java.util.Objects.requireNonNull(listener, "listener");
+    this.clock = java.util.Objects.requireNonNull(clock, "clock");
   }
 
   /** Checks a worker's registration; an accepted worker is pending until the next boundary. */
@@ -240,7 +261,9 @@ public final class RunDriver {
     Assignment assignment = Assignment.balanced(batch.microBatches().size(), participants);
     audit.begin(StepAudit.of(batch, assignment));
     String planId = Long.toString(++planSeq);
-    current = new Current(step, planId, participants);
+    current = new Current(step, planId, participants, clock.instant());
+    throughput.attemptBegun(current.began);
+    listener.attemptBegun(step, participants.size(), liveWorkers().size());
     List<ExchangePeer> peers = new ArrayList<>();
     for (String id : participants) {
       peers.add(ExchangePeer.newBuilder().setWorkerId(id).setDataPlane(workers.get(id).dataPlane()).build());
@@ -391,10 +414,15 @@ public final class RunDriver {
     membership.commitStep(step);
     lastSha = shas.values().iterator().next();
     losses.add(samples == 0 ? Double.NaN : lossSum / samples);
+    Instant now = clock.instant();
+    throughput.committed(now, samples);
+    lastCommitted.putAll(current.results);
+    Duration wallTime = Duration.between(current.began, now);
     current = null;
     attemptOfStep = 0;
     LOG.info("step {} committed: loss {} over {} samples, parameters {}", step,
         String.format("%.4f", losses.get(losses.size() - 1)), samples, shortSha(lastSha));
+    listener.stepCommitted(step, losses.get(losses.size() - 1), samples, wallTime, liveWorkers().size());
     if (step + 1 >= settings.maxSteps()) {
       finish(RunOutcome.RUN_OUTCOME_COMPLETED, "all " + settings.maxSteps() + " steps committed");
       return ResultOutcome.FINISHED;
@@ -417,7 +445,11 @@ public final class RunDriver {
     if (membership.state(id).isEmpty()) {
       return Optional.empty();
     }
+    boolean wasDead = membership.state(id).orElseThrow() == MemberState.DEAD;
     boolean inFlight = membership.died(id, detail);
+    if (!wasDead && membership.state(id).orElseThrow() == MemberState.DEAD) {
+      listener.workerDied(id, liveWorkers().size());
+    }
     cancelTransferOf(id, "worker " + id + " died: " + detail);
     if (inFlight && current != null) {
       return Optional.of(abort(AbortReason.ABORT_REASON_PEER_DIED, id, "worker " + id + " died: " + detail));
@@ -510,14 +542,22 @@ public final class RunDriver {
         .setEpoch(planner.epochOf(next))
         .setPositionInEpoch(planner.cursorBefore(next).position())
         .setLastLoss(losses.isEmpty() ? Double.NaN : losses.get(losses.size() - 1))
+        .setSamplesPerSecond(throughput.perSecond())
         .setStepsAborted(stepsAborted);
     membership.members().forEach(m -> {
       WorkerInfo w = workers.get(m.id());
-      b.addMembers(MemberStatus.newBuilder()
+      MemberStatus.Builder member = MemberStatus.newBuilder()
           .setWorkerId(m.id())
           .setState(WorkerState.forNumber(m.state().ordinal() + 1))
           .setNodeAddress(w.nodeAddress())
-          .setProcessId(w.processId()));
+          .setProcessId(w.processId());
+      StepResult last = lastCommitted.get(m.id());
+      if (last != null) {
+        member.setLastCompletedStep(last.getStep());
+        member.setSamplesPerSecond(last.getComputeMillis() > 0
+            ? last.getSampleCount() / (last.getComputeMillis() / 1000.0) : 0);
+      }
+      b.addMembers(member);
     });
     for (MembershipEvent e : membership.recentEvents(maxEvents <= 0 ? 20 : maxEvents)) {
       b.addRecentEvents(dev.mmict.protocol.v1.MembershipEvent.newBuilder()
@@ -551,6 +591,7 @@ public final class RunDriver {
       finish(RunOutcome.RUN_OUTCOME_FAILED, "step " + c.step + " was aborted " + attemptOfStep
           + " times; the last: " + detail);
     }
+    listener.attemptAborted(c.step, reason.name(), liveWorkers().size());
     return new Abort(notice, c.participants);
   }
 

@@ -1,10 +1,12 @@
 package dev.mmict.ops.cli;
 
+import dev.mmict.coordinator.cluster.CoordinatorNode;
 import dev.mmict.coordinator.cluster.RunSummary;
 import dev.mmict.ops.CommandFailure;
 import dev.mmict.ops.ExitCodes;
 import dev.mmict.ops.cluster.ClusterJob;
 import dev.mmict.ops.cluster.CoordinatorProcess;
+import dev.mmict.ops.cluster.NodeHttp;
 import dev.mmict.ops.cluster.WorkerProcess;
 import dev.mmict.ops.config.ConfigLoader;
 import dev.mmict.ops.config.RunConfig;
@@ -74,12 +76,18 @@ final class ClusterCommands {
 
         @Override
         public Integer call() throws Exception {
-            ClusterJob job = ClusterJob.of(runConfig(), maxSteps, microBatchSize);
+            RunConfig config = runConfig();
+            ClusterJob job = ClusterJob.of(config, maxSteps, microBatchSize);
             try (CoordinatorProcess node = CoordinatorProcess.start(job, new CoordinatorProcess.Options(cluster.host,
-                    cluster.port, cluster.seeds, workers, CoordinatorProcess.Options.defaultTimings()), audit)) {
+                    cluster.port, cluster.seeds, workers, CoordinatorProcess.Options.defaultTimings(),
+                    cluster.http(config.metrics())), audit)) {
                 PrintWriter out = spec.commandLine().getOut();
                 out.println("coordinator node at " + node.seedAddress() + " (workers join with --seed "
                         + node.seedAddress() + ")");
+                node.httpUri().ifPresent(url -> {
+                    out.println(NodeHttp.line(CoordinatorNode.ROLE, node.seedAddress(), url));
+                    out.println("status: mmict status --coordinator " + url.getHost() + ":" + url.getPort());
+                });
                 out.flush();
                 RunSummary summary = node.outcome().get();
                 out.printf("%s after %d steps (%d aborted): %s; parameters %s%n",
@@ -132,11 +140,13 @@ final class ClusterCommands {
             if (cluster.seeds.isEmpty()) {
                 throw CommandFailure.clusterError("a worker needs --seed HOST:PORT of a node of the cluster", null);
             }
-            ClusterJob job = ClusterJob.of(runConfig(), null, null);
+            RunConfig config = runConfig();
+            ClusterJob job = ClusterJob.of(config, null, null);
             return WorkerProcess.run(job, new WorkerProcess.Options(id, cluster.host, cluster.port, dataPort,
                     cluster.seeds, cluster.deterministic, Duration.ofSeconds(registrationTimeout), parentPid,
                     parseFault(injectFault), protocolVersion != null ? protocolVersion
-                            : ProtocolVersion.PROTOCOL_VERSION_1.getNumber(), joinWhen));
+                            : ProtocolVersion.PROTOCOL_VERSION_1.getNumber(), joinWhen, cluster.http(config.metrics())),
+                    spec.commandLine().getOut());
         }
 
         /** {@code KIND@STEP} as a fault, null for none; a malformed value is a usage error. */

@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
             " 2:usage error (unknown command or option; command not yet available)",
             " 3:config error (unknown key, wrong type, value out of range)",
             " 4:data error (dataset or checkpoint missing, unreadable, corrupt)",
-            " 5:cluster error (no workers, replicas disagree, coordinator lost)",
+            " 5:cluster error (no workers, replicas disagree, coordinator lost or not answering)",
             "130:interrupted (Ctrl-C)"
         })
 public final class MmictCommand implements Callable<Integer> {
@@ -61,8 +61,8 @@ public final class MmictCommand implements Callable<Integer> {
                 .addSubcommand(new BenchCommand())
                 .addSubcommand(new SweepCommand())
                 .addSubcommand(new ClusterCommands.Coordinator())
-                .addSubcommand(new ClusterCommands.Worker());
-        PlannedCommands.all().forEach(commandLine::addSubcommand);
+                .addSubcommand(new ClusterCommands.Worker())
+                .addSubcommand(new StatusCommand());
         commandLine.addSubcommand(new CommandLine.HelpCommand());
         FailureHandler failures = new FailureHandler(env);
         commandLine.setOut(out)

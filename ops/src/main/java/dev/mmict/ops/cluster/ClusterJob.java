@@ -68,6 +68,11 @@ public record ClusterJob(RunConfig config, TaskSpec task, Dataset dataset, Mode 
         maxSteps, backbone, fingerprint);
   }
 
+  /** The run's id in logs and metrics: the task's name and the seed, e.g. {@code shapes-caption-42}. */
+  public String runId() {
+    return task.name() + "-" + config.seed();
+  }
+
   /** The largest divisor of the batch size that is at most 4. */
   static int defaultMicroBatch(int batch) {
     for (int m = Math.min(4, batch); m > 1; m--) {

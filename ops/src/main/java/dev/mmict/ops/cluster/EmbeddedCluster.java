@@ -9,6 +9,7 @@ import dev.mmict.ops.CommandFailure;
 import dev.mmict.storage.dataset.Dataset;
 import java.io.File;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -120,8 +121,9 @@ public final class EmbeddedCluster implements AutoCloseable {
     Path auditFile = outDir.resolve("audit.jsonl");
     Files.deleteIfExists(auditFile);
     Path logs = Files.createDirectories(outDir.resolve("workers"));
+    // The coordinator serves on the config's metrics address; each worker JVM on a free port of its own.
     CoordinatorProcess coordinator = CoordinatorProcess.start(job, new CoordinatorProcess.Options(HOST, 0,
-        List.of(), options.workers(), CoordinatorProcess.Options.defaultTimings()), auditFile);
+        List.of(), options.workers(), CoordinatorProcess.Options.defaultTimings(), job.config().metrics()), auditFile);
     EmbeddedCluster cluster = new EmbeddedCluster(job, configFile, auditFile, logs, options, coordinator);
     try {
       for (int i = 1; i <= options.workers(); i++) {
@@ -138,6 +140,20 @@ public final class EmbeddedCluster implements AutoCloseable {
   /** host:port of the coordinator node, the seed every worker joins through. */
   public String seedAddress() {
     return coordinator.seedAddress();
+  }
+
+  /** Base url of the coordinator node's http endpoints (/metrics, /health/*, /status), empty when off. */
+  public Optional<URI> coordinatorHttp() {
+    return coordinator.httpUri();
+  }
+
+  /**
+   * Base url of the http endpoints of the latest process started as worker {@code id}, once its
+   * log announces them; empty before that (or when they are off).
+   */
+  public Optional<URI> workerHttp(String id) throws IOException {
+    Optional<Path> log = log(id);
+    return log.isEmpty() ? Optional.empty() : NodeHttp.parse(log.get(), id);
   }
 
   /** Completes with the coordinator's summary when the run ends. */
@@ -158,6 +174,7 @@ public final class EmbeddedCluster implements AutoCloseable {
     long incarnation = workers.stream().filter(w -> w.id().equals(id)).count() + 1;
     Path log = logs.resolve(id + (incarnation > 1 ? "." + incarnation : "") + ".log");
     List<String> cmd = new ArrayList<>(workerCommand(id, coordinator.seedAddress(), configFile, options));
+    cmd.addAll(List.of("--metrics-host", job.config().metrics().host(), "--metrics-port", "0"));
     cmd.addAll(extraArgs);
     ProcessBuilder pb = new ProcessBuilder(cmd)
         .directory(new File(System.getProperty("user.dir")))

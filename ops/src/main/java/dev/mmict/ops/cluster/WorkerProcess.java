@@ -5,6 +5,10 @@ import dev.mmict.hub.model.MmictModel;
 import dev.mmict.hub.model.ModelStore;
 import dev.mmict.ops.CommandFailure;
 import dev.mmict.ops.ExitCodes;
+import dev.mmict.ops.config.MetricsConfig;
+import dev.mmict.ops.http.MetricsServer;
+import dev.mmict.ops.metrics.RunMetrics;
+import dev.mmict.ops.metrics.WorkerMetrics;
 import dev.mmict.protocol.v1.ProtocolVersion;
 import dev.mmict.worker.cluster.DataPlane;
 import dev.mmict.worker.cluster.Replica;
@@ -13,6 +17,7 @@ import dev.mmict.worker.cluster.WorkerNode;
 import dev.mmict.worker.exchange.ExchangeSettings;
 import dev.mmict.worker.train.DialogBuilder;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,23 +58,27 @@ public final class WorkerProcess {
    *     compatibility tests)
    * @param joinWhen a warm spare: load the model and join the cluster, but register with the
    *     coordinator (join the run) only once this file exists; null: at once
+   * @param http where the node serves /metrics and /health/* (port 0: any free port)
    */
   public record Options(String workerId, String host, int port, int dataPort, List<String> seeds,
       boolean deterministic, Duration registrationTimeout, long parentPid, DataPlane.InjectedFault fault,
-      int protocolVersion, Path joinWhen) {
+      int protocolVersion, Path joinWhen, MetricsConfig http) {
 
-    /** Options without an injected fault, speaking this build's protocol version. */
+    /** Options without an injected fault or http endpoints, speaking this build's protocol version. */
     public Options(String workerId, String host, int port, int dataPort, List<String> seeds,
         boolean deterministic, Duration registrationTimeout, long parentPid) {
       this(workerId, host, port, dataPort, seeds, deterministic, registrationTimeout, parentPid, null,
-          ProtocolVersion.PROTOCOL_VERSION_1.getNumber(), null);
+          ProtocolVersion.PROTOCOL_VERSION_1.getNumber(), null, new MetricsConfig(false, host, 0));
     }
   }
 
   private WorkerProcess() { }
 
-  /** Runs the worker until it stops; returns the process exit code. */
-  public static int run(ClusterJob job, Options options) throws IOException, InterruptedException {
+  /**
+   * Runs the worker until it stops; returns the process exit code. Where its http endpoints are
+   * is printed on {@code out}.
+   */
+  public static int run(ClusterJob job, Options options, PrintWriter out) throws IOException, InterruptedException {
     var config = job.config();
     try (NDManager manager = NDManager.newBaseManager()) {
       ModelStore.Loaded loaded;
@@ -88,17 +97,21 @@ public final class WorkerProcess {
             DataPlane dataPlane = new DataPlane(options.host(), options.dataPort(),
                 new ExchangeSettings(64 * 1024, Duration.ofSeconds(20)))) {
           dataPlane.injectFault(options.fault());
-          return serve(job, options, replica, dataPlane);
+          return serve(job, options, replica, dataPlane, out);
         }
       }
     }
   }
 
-  private static int serve(ClusterJob job, Options options, Replica replica, DataPlane dataPlane)
+  private static int serve(ClusterJob job, Options options, Replica replica, DataPlane dataPlane, PrintWriter out)
       throws InterruptedException {
     ActorSystem system = ActorSystem.create(NodeConfig.SYSTEM_NAME,
         NodeConfig.of(WorkerNode.ROLE, options.host(), options.port()));
+    MetricsServer http = null;
     try {
+      RunMetrics metrics = new RunMetrics(job.runId(), options.workerId());
+      system.actorOf(WorkerMetricsFeed.props(new WorkerMetrics(metrics, dataPlane::bytesSent)), "metrics-feed");
+      http = NodeHttp.start(WorkerNode.ROLE, options.workerId(), options.http(), metrics, null, out);
       Cluster.get(system).joinSeedNodes(seedAddresses(options.seeds()));
       CompletableFuture<WorkerActor.Exit> exit = new CompletableFuture<>();
       WorkerActor.Identity identity = new WorkerActor.Identity(options.workerId(), job.fingerprint(),
@@ -132,6 +145,9 @@ public final class WorkerProcess {
       }
       return ExitCodes.OK;
     } finally {
+      if (http != null) {
+        http.close();
+      }
       shutdown(system, "worker finished");
     }
   }

@@ -24,7 +24,7 @@ import java.util.function.LongSupplier;
  * {@code mmict_step_time_seconds}, {@code mmict_loss}, {@code mmict_learning_rate},
  * {@code mmict_samples_total}, {@code mmict_samples_per_second}, {@code mmict_checkpoint_age_seconds},
  * {@code mmict_exchange_bytes_total}, {@code mmict_exchange_bytes_per_second},
- * {@code mmict_exchange_time_seconds}, {@code mmict_workers_live}, {@code mmict_worker_failures_total},
+ * {@code mmict_exchange_time_seconds}, {@code mmict_compute_time_seconds}, {@code mmict_workers_live}, {@code mmict_worker_failures_total},
  * {@code mmict_recoveries_total}, {@code mmict_ready}, {@code mmict_eval_metric}.
  */
 public final class RunMetrics {
@@ -45,6 +45,7 @@ public final class RunMetrics {
   private final Timer stepTime;
   private final Counter exchangeBytes;
   private final Timer exchangeTime;
+  private final Timer computeTime;
   private final Counter failures;
   private final Counter recoveries;
 
@@ -73,6 +74,8 @@ public final class RunMetrics {
     gauge("mmict.exchange.bytes.per.second", exchangeBytesPerSecond, "Goodput of the last gradient exchange", null);
     exchangeTime = Timer.builder("mmict.exchange.time").tags(tags).description("Wall time of one gradient exchange")
         .register(registry);
+    computeTime = Timer.builder("mmict.compute.time").tags(tags)
+        .description("Wall time of one step's forward and backward on this worker").register(registry);
     Gauge.builder("mmict.workers.live", liveWorkers, AtomicLong::get).tags(tags)
         .description("Workers currently taking part in the run").register(registry);
     failures = Counter.builder("mmict.worker.failures").tags(tags).description("Workers lost during the run")
@@ -136,6 +139,13 @@ public final class RunMetrics {
     if (seconds > 0) {
       exchangeTime.record(Duration.ofNanos(Math.round(seconds * 1e9)));
       exchangeBytesPerSecond.set(bytes / seconds);
+    }
+  }
+
+  /** One step's forward and backward took {@code seconds} on this worker (fed by the cluster). */
+  public void computed(double seconds) {
+    if (seconds >= 0) {
+      computeTime.record(Duration.ofNanos(Math.round(seconds * 1e9)));
     }
   }
 

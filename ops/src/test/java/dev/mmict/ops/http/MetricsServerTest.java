@@ -45,6 +45,40 @@ class MetricsServerTest {
   }
 
   @Test
+  void servesStatusFromItsEndpointWithTheEventsParameterAnd503WhenItFails() throws Exception {
+    RunMetrics metrics = new RunMetrics("r", "n");
+    java.util.List<Integer> asked = new java.util.ArrayList<>();
+    boolean[] fail = {false};
+    MetricsServer.StatusEndpoint status = events -> {
+      asked.add(events);
+      if (fail[0]) {
+        throw new java.util.concurrent.TimeoutException("coordinator silent");
+      }
+      return "{\"step\": 3}";
+    };
+    try (MetricsServer server = MetricsServer.start("127.0.0.1", 0, metrics, status)) {
+      URI base = server.baseUri();
+      HttpResponse<String> ok = get(base, "/status?events=7");
+      assertEquals(200, ok.statusCode());
+      assertEquals("{\"step\": 3}", ok.body());
+      assertTrue(ok.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+      assertEquals(200, get(base, "/status").statusCode());
+      assertEquals(java.util.List.of(7, 0), asked);
+      assertEquals(400, get(base, "/status?events=lots").statusCode());
+      assertEquals(400, get(base, "/status?events=-1").statusCode());
+      assertEquals(400, get(base, "/status?verbose=1").statusCode());
+      assertEquals(java.util.List.of(7, 0), asked, "a bad query never reaches the endpoint");
+      fail[0] = true;
+      HttpResponse<String> down = get(base, "/status");
+      assertEquals(503, down.statusCode());
+      assertTrue(down.body().contains("coordinator silent"), down.body());
+    }
+    try (MetricsServer plain = MetricsServer.start("127.0.0.1", 0, metrics)) {
+      assertEquals(404, get(plain.baseUri(), "/status").statusCode(), "only a node with a status serves /status");
+    }
+  }
+
+  @Test
   void aPortInUseFailsToStart() throws Exception {
     RunMetrics metrics = new RunMetrics("r", "n");
     try (MetricsServer first = MetricsServer.start("127.0.0.1", 0, metrics)) {

@@ -3,6 +3,7 @@ package dev.mmict.worker.cluster;
 import dev.mmict.protocol.v1.ElementEncoding;
 import dev.mmict.protocol.v1.ExchangePeer;
 import dev.mmict.protocol.v1.StepPlan;
+import dev.mmict.worker.exchange.CountingTransport;
 import dev.mmict.worker.exchange.ExchangeException;
 import dev.mmict.worker.exchange.ExchangeRound;
 import dev.mmict.worker.exchange.ExchangeSettings;
@@ -15,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +41,7 @@ public final class DataPlane implements AutoCloseable {
   private final ExchangeSettings settings;
   private volatile TcpTransport open;
   private volatile InjectedFault fault;
+  private final AtomicLong sentBytes = new AtomicLong();
 
   /** Listens on {@code host}:{@code port} (0: any free port). */
   public DataPlane(String host, int port, ExchangeSettings settings) throws IOException {
@@ -87,7 +90,7 @@ public final class DataPlane implements AutoCloseable {
     long planId = planNumber(plan);
     try (TcpTransport transport = TcpTransport.open(listener, rank, peers, plan.getStep(), settings.timeout())) {
       open = transport;
-      Transport wire = transport;
+      Transport wire = new CountingTransport(transport, sentBytes);
       InjectedFault f = fault;
       if (f != null && f.step() == plan.getStep() && plan.getAttempt() == 0) {
         fault = null;
@@ -105,6 +108,14 @@ public final class DataPlane implements AutoCloseable {
     } finally {
       open = null;
     }
+  }
+
+  /**
+   * Bytes of gradient chunks this data plane has sent since it opened, over every attempt
+   * (aborted ones too): serialized chunk sizes, for metrics.
+   */
+  public long bytesSent() {
+    return sentBytes.get();
   }
 
   /** Breaks the attempt in flight, if any: its all-reduce fails at once (the step was aborted). */

@@ -49,6 +49,9 @@ import org.slf4j.LoggerFactory;
  * waits for the coordinator's final {@code LeaveAccepted} (sent at the next step boundary, when
  * the step is committed and the worker is no longer a participant) before its node goes: a node
  * that left while its peers were still finishing the step would look like a death and abort it.
+ *
+ * <p><b>Observers.</b> Every step result the worker reports is also published on its node's event
+ * stream as a {@link StepReported}, for local observers such as the node's metrics.
  */
 public final class WorkerActor extends AbstractActorWithTimers {
 
@@ -76,6 +79,12 @@ public final class WorkerActor extends AbstractActorWithTimers {
 
   /** Why the worker stopped working (its process then exits with {@code ok ? 0 : non-zero}). */
   public record Exit(boolean ok, String reason) { }
+
+  /**
+   * Published on the node's event stream when the worker has reported {@code result} of {@code
+   * plan} to the coordinator.
+   */
+  public record StepReported(StepPlan plan, StepResult result) { }
 
   /** The messages the worker node and the actor itself send to the actor. */
   public interface Command {
@@ -387,6 +396,7 @@ public final class WorkerActor extends AbstractActorWithTimers {
     }
     if (f.result() != null) {
       coordinator.tell(f.result(), getSelf());
+      getContext().getSystem().getEventStream().publish(new StepReported(f.plan(), f.result()));
       lastReportedStep = f.plan().getStep();
       if (leaveAfterStep != null && lastReportedStep >= leaveAfterStep) {
         LOG.info("worker {}: reported step {}, its last; waiting for the coordinator to let it go",
