@@ -15,7 +15,9 @@ import dev.mmict.worker.cluster.DataPlane;
 import dev.mmict.worker.exchange.FaultyTransport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.net.URI;
 import java.time.Duration;
+import dev.mmict.worker.cluster.PreemptionWatcher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -131,6 +133,17 @@ final class ClusterCommands {
                         + " the coordinator) only once FILE exists.")
         Path joinWhen;
 
+        @Option(names = "--preemption-url", paramLabel = "URL",
+                description = {"Poll this preemption-notice URL (a spot instance's metadata endpoint) and leave the run at"
+                        + " the next step boundary on a notice: an HTTP 200 whose body is not empty or FALSE. AWS:"
+                        + " http://169.254.169.254/latest/meta-data/spot/instance-action; GCE:"
+                        + " http://metadata.google.internal/computeMetadata/v1/instance/preempted"})
+        URI preemptionUrl;
+
+        @Option(names = "--preemption-poll", paramLabel = "SECONDS", defaultValue = "5",
+                description = "Seconds between polls of --preemption-url (default ${DEFAULT-VALUE}).")
+        double preemptionPoll;
+
         @Option(names = "--protocol-version", hidden = true,
                 description = "Compatibility tests: announce this protocol version number instead of this build's.")
         Integer protocolVersion;
@@ -145,8 +158,22 @@ final class ClusterCommands {
             return WorkerProcess.run(job, new WorkerProcess.Options(id, cluster.host, cluster.port, dataPort,
                     cluster.seeds, cluster.deterministic, Duration.ofSeconds(registrationTimeout), parentPid,
                     parseFault(injectFault), protocolVersion != null ? protocolVersion
-                            : ProtocolVersion.PROTOCOL_VERSION_1.getNumber(), joinWhen, cluster.http(config.metrics())),
+                            : ProtocolVersion.PROTOCOL_VERSION_1.getNumber(), joinWhen, cluster.http(config.metrics()),
+                    preemption()),
                     spec.commandLine().getOut());
+        }
+
+        /** The preemption watch the flags ask for, null for none; a bad URL or interval is a usage error. */
+        private PreemptionWatcher.Settings preemption() {
+            if (preemptionUrl == null) {
+                return null;
+            }
+            try {
+                return new PreemptionWatcher.Settings(preemptionUrl,
+                        Duration.ofMillis(Math.round(preemptionPoll * 1000)));
+            } catch (IllegalArgumentException e) {
+                throw new CommandFailure(ExitCodes.USAGE_ERROR, "--preemption-url/--preemption-poll: " + e.getMessage(), e);
+            }
         }
 
         /** {@code KIND@STEP} as a fault, null for none; a malformed value is a usage error. */

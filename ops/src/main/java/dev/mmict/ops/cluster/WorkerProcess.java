@@ -13,7 +13,11 @@ import dev.mmict.protocol.v1.ProtocolVersion;
 import dev.mmict.worker.cluster.DataPlane;
 import dev.mmict.worker.cluster.Replica;
 import dev.mmict.worker.cluster.WorkerActor;
+import dev.mmict.worker.cluster.PreemptionWatcher;
+import dev.mmict.worker.cluster.WorkerActor;
 import dev.mmict.worker.cluster.WorkerNode;
+import dev.mmict.protocol.v1.LeaveReason;
+import org.apache.pekko.actor.ActorRef;
 import dev.mmict.worker.exchange.ExchangeSettings;
 import dev.mmict.worker.train.DialogBuilder;
 import java.io.IOException;
@@ -62,13 +66,13 @@ public final class WorkerProcess {
    */
   public record Options(String workerId, String host, int port, int dataPort, List<String> seeds,
       boolean deterministic, Duration registrationTimeout, long parentPid, DataPlane.InjectedFault fault,
-      int protocolVersion, Path joinWhen, MetricsConfig http) {
+      int protocolVersion, Path joinWhen, MetricsConfig http, PreemptionWatcher.Settings preemption) {
 
     /** Options without an injected fault or http endpoints, speaking this build's protocol version. */
     public Options(String workerId, String host, int port, int dataPort, List<String> seeds,
         boolean deterministic, Duration registrationTimeout, long parentPid) {
       this(workerId, host, port, dataPort, seeds, deterministic, registrationTimeout, parentPid, null,
-          ProtocolVersion.PROTOCOL_VERSION_1.getNumber(), null, new MetricsConfig(false, host, 0));
+          ProtocolVersion.PROTOCOL_VERSION_1.getNumber(), null, new MetricsConfig(false, host, 0), null);
     }
   }
 
@@ -129,7 +133,12 @@ public final class WorkerProcess {
           Thread.sleep(100);
         }
       }
-      WorkerNode.start(system, replica, dataPlane, identity, exit);
+      ActorRef worker = WorkerNode.start(system, replica, dataPlane, identity, exit);
+      if (options.preemption() != null) {
+        // The watcher stops with the process: a notice makes the worker leave at a step boundary.
+        PreemptionWatcher.start(options.preemption(), detail -> worker.tell(new WorkerActor.Command.Leave(
+            new CompletableFuture<>(), LeaveReason.LEAVE_REASON_PREEMPTION_NOTICE, detail), ActorRef.noSender()));
+      }
       LOG.info("worker {} (process {}) started at {}, data plane {}:{}", options.workerId(),
           ProcessHandle.current().pid(), Cluster.get(system).selfAddress(), dataPlane.host(), dataPlane.port());
       CompletableFuture<Object> stopped = CompletableFuture.anyOf(exit,

@@ -94,8 +94,17 @@ public final class WorkerActor extends AbstractActorWithTimers {
     /** The registration deadline passed. */
     record RegistrationDeadline() implements Command { }
 
-    /** The node shuts down: announce the leave; complete {@code done} when the worker may go. */
-    record Leave(CompletableFuture<Done> done) implements Command { }
+    /**
+     * Leave the run at the next step boundary (the node shuts down, or the machine is about to be
+     * reclaimed): announce it; complete {@code done} when the worker may go.
+     */
+    record Leave(CompletableFuture<Done> done, LeaveReason reason, String detail) implements Command {
+
+      /** The leave of a node shutting down (SIGTERM runs the node's coordinated shutdown). */
+      public Leave(CompletableFuture<Done> done) {
+        this(done, LeaveReason.LEAVE_REASON_SIGTERM, "");
+      }
+    }
 
     /** The step thread finished an attempt: exactly one of {@code result} and {@code failure}. */
     record StepFinished(StepPlan plan, StepResult result, Throwable failure) implements Command { }
@@ -427,15 +436,25 @@ public final class WorkerActor extends AbstractActorWithTimers {
   }
 
   private void onLeave(Command.Leave l) {
+    if (leaving != null) {
+      // Already leaving (a preemption notice, then the SIGTERM that follows it): one announcement.
+      leaving.whenComplete((d, e) -> l.done().complete(Done.getInstance()));
+      return;
+    }
     leaving = l.done();
     if (coordinator == null || exit.isDone()) {
       finishLeave();
+      if (coordinator == null && !exit.isDone()) {
+        stop(true, "left before joining the run (" + l.reason() + ")");
+      }
       return;
     }
-    LOG.info("worker {}: shutting down; announcing the leave", identity.workerId());
+    LOG.info("worker {}: {}; announcing the leave", identity.workerId(),
+        l.reason() == LeaveReason.LEAVE_REASON_SIGTERM ? "shutting down" : l.reason() + " " + l.detail());
     coordinator.tell(LeaveNotice.newBuilder()
         .setWorkerId(identity.workerId())
-        .setReason(LeaveReason.LEAVE_REASON_SIGTERM)
+        .setReason(l.reason())
+        .setDetail(l.detail())
         .setDeadlineUnixMillis(System.currentTimeMillis() + identity.leaveTimeout().toMillis())
         .build(), getSelf());
   }
