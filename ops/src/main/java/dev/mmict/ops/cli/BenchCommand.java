@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.mmict.ops.ExitCodes;
 import dev.mmict.ops.config.ConfigLoader;
 import dev.mmict.ops.config.RunConfig;
+import dev.mmict.ops.config.SweepConfigLoader;
+import dev.mmict.ops.config.SweepDefinition;
+import dev.mmict.ops.sweep.SweepBenchmark;
 import dev.mmict.ops.cluster.RecoveryBenchmark;
 import dev.mmict.ops.cluster.ScalingBenchmark;
 import dev.mmict.ops.run.CacheBenchmark;
@@ -33,9 +36,10 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"", "Examples:", "  mmict bench exchange --ranks 3 --report exchange.json",
             "  mmict bench cache --steps 8 --report cache.json",
             "  mmict bench recovery --workers 3 --report recovery.json",
-            "  mmict bench scaling --steps 8 --report scaling.json"},
+            "  mmict bench scaling --steps 8 --report scaling.json",
+            "  mmict bench sweep --config examples/sweep-shapes-caption.yaml --report sweep.json"},
         subcommands = {BenchCommand.Exchange.class, BenchCommand.Cache.class, BenchCommand.Recovery.class,
-            BenchCommand.Scaling.class})
+            BenchCommand.Scaling.class, BenchCommand.Sweep.class})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -279,6 +283,52 @@ final class BenchCommand implements Callable<Integer> {
             RunConfig resolved = configuration.resolve();
             Map<String, Object> figures = ScalingBenchmark.run(resolved, settings);
             return emit(spec, ScalingBenchmark.format(figures), report, figures);
+        }
+    }
+
+    @Command(name = "sweep", mixinStandardHelpOptions = true,
+            description = "Runs one sweep twice in one invocation: --parallel trial JVMs at once (default: the file's"
+                    + " budget.parallel, at least 2), then one trial after another; trials finished per hour both"
+                    + " ways, and the share of worker-seconds spent in trials ASHA stopped; ratio = parallel /"
+                    + " one-at-a-time trials per hour.",
+            footer = {"", "Example:", "  mmict bench sweep --config examples/sweep-shapes-caption.yaml --report sweep.json"})
+    static final class Sweep implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        VerboseOption verbose;
+
+        @Option(names = "--config", paramLabel = "FILE", required = true, description = "The sweep file.")
+        Path config;
+
+        @Option(names = "--parallel", paramLabel = "N",
+                description = "Trials at once in the parallel run (default: budget.parallel, at least 2).")
+        Integer parallel;
+
+        @Option(names = "--trial-heap-mib", paramLabel = "MIB", defaultValue = "1024",
+                description = "-Xmx of each trial JVM (default ${DEFAULT-VALUE}).")
+        int trialHeapMiB;
+
+        @Option(names = "--work-dir", paramLabel = "DIR",
+                description = "Where the two sweep directories are made and kept (default: the system temp).")
+        Path workDir;
+
+        @Option(names = "--report", description = "Write the figures as JSON here.")
+        Path report;
+
+        @Override
+        public Integer call() throws Exception {
+            SweepDefinition sweep = new SweepConfigLoader().load(config);
+            int p = parallel != null ? parallel : Math.max(2, sweep.config().budget().parallel());
+            SweepBenchmark.Settings settings;
+            try {
+                settings = new SweepBenchmark.Settings(p, workDir(workDir), trialHeapMiB);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+            }
+            Map<String, Object> figures = SweepBenchmark.run(sweep, settings);
+            return emit(spec, SweepBenchmark.format(figures), report, figures);
         }
     }
 }

@@ -19,6 +19,16 @@ public interface Operations {
     /** Fine-tunes a model with the configured method. */
     void train(RunRequest request) throws Exception;
 
+    /**
+     * Fine-tunes as {@link #train} but stops once {@code stopAt} of {@code trainer.steps} steps are
+     * done (the learning-rate schedule still spans all of them), writes a checkpoint there and
+     * evaluates ({@code train --stop-at}: one rung of a sweep trial); implementations that cannot refuse.
+     */
+    default void trainUntil(RunRequest request, int stopAt) throws Exception {
+        throw new dev.mmict.ops.CommandFailure(dev.mmict.ops.ExitCodes.USAGE_ERROR,
+                "this build cannot stop a training run early (--stop-at)", null);
+    }
+
     /** Evaluates a model on a task's test split. */
     void eval(RunRequest request) throws Exception;
 

@@ -1,10 +1,17 @@
 package dev.mmict.ops.cli;
 
+import dev.mmict.coordinator.sweep.TrialStatus;
+import dev.mmict.ops.CommandFailure;
 import dev.mmict.ops.ExitCodes;
+import dev.mmict.ops.LogContext;
 import dev.mmict.ops.config.SweepConfigLoader;
 import dev.mmict.ops.config.SweepDefinition;
+import dev.mmict.ops.sweep.SweepRunner;
 import dev.mmict.ops.sweep.TrialTable;
+import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,18 +20,20 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code mmict sweep}: loads and checks a sweep file; {@code --dry-run} prints the resolved
- * trials. Running the trials on the cluster is not wired yet: without {@code --dry-run} a valid
- * sweep says so and exits 2.
+ * {@code mmict sweep}: loads and checks a sweep file, then runs its trials (each in its own JVM, ASHA
+ * stopping the weak ones at rungs) with durable state in the output directory, so that running it
+ * again continues the sweep; {@code --dry-run} prints the resolved trials instead.
  */
 @Command(name = "sweep",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "Hyperparameter sweep with ASHA early stopping (--dry-run: check the sweep file and"
-                + " print its trials; running them on the cluster is not available yet).",
+        description = "Hyperparameter sweep with ASHA early stopping: each trial trains in its own JVM, budget.parallel"
+                + " at once; results.md/json, objective.png and best-config.yaml go to --out. Run it again with the"
+                + " same --config and --out to continue a stopped sweep.",
         footer = {
             "%nExamples:",
             "  mmict sweep --config examples/sweep-shapes-caption.yaml --dry-run",
+            "  mmict sweep --config examples/sweep-shapes-caption.yaml --out runs/sweep-caption",
             "%nThe sweep file's syntax is in docs/sweeps.md."
         })
 final class SweepCommand implements Callable<Integer> {
@@ -43,16 +52,59 @@ final class SweepCommand implements Callable<Integer> {
             description = "Check the sweep file, print every trial's parameters, and stop.")
     boolean dryRun;
 
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "The sweep's directory: state, trials, results (default: runs/sweep-<sweep file name>).")
+    Path out;
+
+    @Option(names = "--report", paramLabel = "FILE",
+            description = "Also write the results as JSON here (default: only <out>/results.json).")
+    Path report;
+
+    @Option(names = "--max-restarts", paramLabel = "N", defaultValue = "2",
+            description = "Restarts of a trial process that died, in a row, before the trial fails (default ${DEFAULT-VALUE}).")
+    int maxRestarts;
+
+    @Option(names = "--trial-heap-mib", paramLabel = "MIB", defaultValue = "1024",
+            description = "-Xmx of each trial JVM (default ${DEFAULT-VALUE}).")
+    int trialHeapMiB;
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         SweepDefinition sweep = new SweepConfigLoader().load(config);
+        PrintWriter stdout = spec.commandLine().getOut();
         if (dryRun) {
-            spec.commandLine().getOut().print(TrialTable.dryRun(sweep));
-            spec.commandLine().getOut().flush();
+            stdout.print(TrialTable.dryRun(sweep));
+            stdout.flush();
             return ExitCodes.OK;
         }
-        spec.commandLine().getErr().println("mmict sweep: " + config + " is valid (" + sweep.trials().size()
-                + " trials), but running sweeps on the cluster is not yet available; use --dry-run to see the trials");
-        return ExitCodes.USAGE_ERROR;
+        Path dir = out != null ? out : defaultOut(config);
+        SweepRunner.Outcome outcome;
+        try (LogContext context = LogContext.open(String.valueOf(dir.toAbsolutePath().normalize().getFileName()),
+                "sweep")) {
+            outcome = new SweepRunner(sweep, new SweepRunner.Options(dir, sweep.config().budget().parallel(),
+                    maxRestarts, trialHeapMiB), SweepRunner.Listener.NONE).run();
+        }
+        if (report != null) {
+            if (report.toAbsolutePath().getParent() != null) {
+                Files.createDirectories(report.toAbsolutePath().getParent());
+            }
+            Files.copy(outcome.results().json(), report, StandardCopyOption.REPLACE_EXISTING);
+        }
+        stdout.print(Files.readString(outcome.results().markdown()));
+        stdout.printf("results: %s (state %s, %.0f s)%n", dir, outcome.finished() ? "finished" : "stopped",
+                outcome.wallSeconds());
+        stdout.flush();
+        if (outcome.state().trials().stream().allMatch(t -> t.status() == TrialStatus.FAILED)) {
+            throw new CommandFailure(ExitCodes.UNEXPECTED_FAILURE, "every trial failed; the first: "
+                    + outcome.state().trials().get(0).failure(), null);
+        }
+        return ExitCodes.OK;
+    }
+
+    /** {@code runs/sweep-<file name without extension>}: the same sweep file finds its state again. */
+    static Path defaultOut(Path sweepFile) {
+        String name = sweepFile.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return Path.of("runs", "sweep-" + (dot > 0 ? name.substring(0, dot) : name));
     }
 }

@@ -2,6 +2,7 @@ package dev.mmict.ops.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /** {@code mmict train}: one fine-tuning run. */
 @Command(name = "train",
@@ -15,7 +16,8 @@ import picocli.CommandLine.Option;
             "  mmict train --config run.yaml --out runs/lr-3e-4",
             "  mmict train --config run.yaml --out runs/lr-3e-4 --resume   # continue after a stop",
             "  mmict train --config run.yaml --dry-run      # check the configuration only",
-            "  mmict train --workers 2 --deterministic --max-steps 20   # a local cluster of 2 worker JVMs"
+            "  mmict train --workers 2 --deterministic --max-steps 20   # a local cluster of 2 worker JVMs",
+            "  mmict train --config run.yaml --out runs/a --stop-at 50   # first 50 steps of the full schedule"
         })
 final class TrainCommand extends RunCommand {
 
@@ -45,6 +47,15 @@ final class TrainCommand extends RunCommand {
             description = "With --workers: the run fails after this long (default ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
+    @Option(names = "--stop-at", paramLabel = "STEP",
+            description = {"Stop once STEP of trainer.steps steps are done (the learning-rate schedule still spans",
+                "all of them), checkpoint and evaluate there; continue later with --resume. Used by mmict sweep."})
+    Integer stopAt;
+
+    @Option(names = "--parent-pid", paramLabel = "PID", hidden = true,
+            description = "Exit at once when process PID ends (a sweep's trial never outlives the sweep).")
+    long parentPid;
+
     TrainCommand(Operations operations) {
         super(operations);
     }
@@ -54,12 +65,20 @@ final class TrainCommand extends RunCommand {
         if (resume) {
             options.overrides.add("checkpoint.resume=true");
         }
+        if (stopAt != null && workers != null) {
+            throw new ParameterException(spec.commandLine(), "--stop-at is not available with --workers");
+        }
+        if (parentPid > 0) {
+            ParentWatch.exitWhenGone(parentPid);
+        }
         return super.call();
     }
 
     @Override
     protected void execute(RunRequest request) throws Exception {
-        if (workers != null) {
+        if (stopAt != null) {
+            operations.trainUntil(request, stopAt);
+        } else if (workers != null) {
             operations.trainOnCluster(request,
                     new ClusterRequest(workers, deterministic, maxSteps, microBatchSize, timeoutSeconds));
         } else {

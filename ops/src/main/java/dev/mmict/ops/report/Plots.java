@@ -87,6 +87,37 @@ public final class Plots {
     save(chart, png);
   }
 
+  /**
+   * Lines with a marker at each point, one per series (e.g. a sweep's objective against steps for
+   * every trial). Non-finite values are drawn at 0, as in {@link #lossCurve}.
+   *
+   * @param series series name to its points as {@code {x, y}} pairs, in x order; empty series are left out
+   */
+  public static void lines(Path png, String title, String xTitle, String yTitle, Map<String, List<double[]>> series)
+      throws IOException {
+    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+        .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+    int drawn = 0;
+    for (Map.Entry<String, List<double[]>> e : series.entrySet()) {
+      if (e.getValue().isEmpty()) {
+        continue;
+      }
+      double[] x = new double[e.getValue().size()];
+      double[] y = new double[x.length];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = e.getValue().get(i)[0];
+        y[i] = e.getValue().get(i)[1];
+      }
+      chart.addSeries(e.getKey(), x, finite(y));
+      drawn++;
+    }
+    if (drawn == 0) {
+      throw new IllegalArgumentException("no points to plot for " + title);
+    }
+    save(chart, png);
+  }
+
   /** Mean of each value and up to {@code window - 1} before it. */
   static double[] runningMean(double[] values, int window) {
     double[] out = new double[values.length];

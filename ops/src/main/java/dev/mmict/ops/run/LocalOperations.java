@@ -8,6 +8,8 @@ import dev.mmict.hub.assembly.Mode;
 import dev.mmict.hub.generation.GenerationConfig;
 import dev.mmict.hub.model.MmictModel;
 import dev.mmict.hub.model.ModelStore;
+import dev.mmict.ops.CommandFailure;
+import dev.mmict.ops.ExitCodes;
 import dev.mmict.ops.cli.Operations;
 import dev.mmict.ops.cli.RunRequest;
 import dev.mmict.ops.config.EvalConfig;
@@ -96,7 +98,16 @@ public final class LocalOperations implements Operations {
 
   @Override
   public void train(RunRequest request) throws IOException {
+    trainUntil(request, request.config().trainer().steps());
+  }
+
+  @Override
+  public void trainUntil(RunRequest request, int stopAt) throws IOException {
     RunConfig config = request.config();
+    if (stopAt < 1 || stopAt > config.trainer().steps()) {
+      throw new CommandFailure(ExitCodes.USAGE_ERROR, "--stop-at " + stopAt + " is outside 1.."
+          + config.trainer().steps() + " (trainer.steps)", null);
+    }
     Mode mode = Mode.parse(config.trainer().mode());
     List<ResultRow> rows = new ArrayList<>();
     Map<String, Object> report = new LinkedHashMap<>();
@@ -105,8 +116,9 @@ public final class LocalOperations implements Operations {
       ModelStore.Loaded bb = Backbones.load(config, manager);
       try (MmictModel model = bb.model()) {
         TrainCheckpointing checkpoints = new TrainCheckpointing(config, request.outDir());
-        rows.addAll(finetuneAndEvaluate(config, task, mode, bb, manager, false, checkpoints, session));
+        rows.addAll(finetuneAndEvaluate(config, task, mode, bb, manager, false, checkpoints, stopAt, session));
         report.putAll(checkpoints.report());
+        report.put("steps_done", stopAt);
         Path saved = request.outDir().resolve("model");
         ModelStore.save(saved, model, bb.tokenizer(), Map.of("mmict.finetuned.task", task.name(),
             "mmict.finetuned.mode", mode.label()));
@@ -183,7 +195,8 @@ public final class LocalOperations implements Operations {
           ModelStore.Loaded bb = Backbones.load(backbone, config.seed(), manager);
           try (MmictModel model = bb.model()) {
             boolean withoutDemos = noDemosToo && mode == Mode.MMICT;
-            rows.addAll(finetuneAndEvaluate(config, task, mode, bb, manager, withoutDemos, null, session));
+            rows.addAll(finetuneAndEvaluate(config, task, mode, bb, manager, withoutDemos, null,
+                config.trainer().steps(), session));
             report.putIfAbsent("parameters", parameterCounts(model));
           }
         }
@@ -194,10 +207,11 @@ public final class LocalOperations implements Operations {
 
   /**
    * Fine-tunes the loaded backbone in {@code mode} on {@code task}, then evaluates it; with
-   * {@code checkpoints} (null: none) it writes checkpoints and may resume from one.
+   * {@code checkpoints} (null: none) it writes checkpoints and may resume from one. Training stops
+   * once {@code stopAt} of {@code trainer.steps} steps are done.
    */
   private List<ResultRow> finetuneAndEvaluate(RunConfig config, TaskHandle task, Mode mode, ModelStore.Loaded bb,
-      NDManager manager, boolean alsoWithoutDemos, TrainCheckpointing checkpoints, RunSession session)
+      NDManager manager, boolean alsoWithoutDemos, TrainCheckpointing checkpoints, int stopAt, RunSession session)
       throws IOException {
     MmictModel model = bb.model();
     model.setTrainable(MmictModel.FINETUNED);
@@ -208,7 +222,7 @@ public final class LocalOperations implements Operations {
         config.seed(), 0, t.gradClip(), false);
     TaskMix mix = new TaskMix(task.dataset(), 1, List.of(mode), task.shots(config.data()), task.strategy(config.data()));
     TrainCheckpointing.Start from = checkpoints == null ? new TrainCheckpointing.Start(null, TrainLoop.StateHook.NONE)
-        : checkpoints.start(model, List.of(mix), manager);
+        : checkpoints.start(model, List.of(mix), manager, stopAt);
     String label = task.name() + " " + mode.label();
     TrainLoop.StateHook hook = from.hook();
     if (checkpoints != null) {
@@ -223,9 +237,14 @@ public final class LocalOperations implements Operations {
     long start = System.nanoTime();
     List<TrainingStep.Result> results;
     try (RunSession.Training listener = session.training(label)) {
-      results = new TrainLoop(model, builder).run(manager, List.of(mix), settings, listener, from.resume(), hook);
+      if (from.resume() != null && from.resume().loop().nextStep() > stopAt) {
+        throw new CommandFailure(ExitCodes.USAGE_ERROR, "cannot stop at step " + stopAt + ": the checkpoint"
+            + " resumed from is at step " + from.resume().loop().nextStep(), null);
+      }
+      results = new TrainLoop(model, builder).run(manager, List.of(mix), settings, listener, from.resume(), hook,
+          stopAt);
     }
-    session.curve(label, from.resume() == null ? 1 : t.steps() - results.size() + 1, results);
+    session.curve(label, from.resume() == null ? 1 : from.resume().loop().nextStep() + 1, results);
     double secs = (System.nanoTime() - start) / 1e9;
     double loss = results.isEmpty() ? Double.NaN : Backbones.tailLoss(results);
     if (checkpoints != null) {

@@ -80,6 +80,14 @@ final class TrainCheckpointing {
    *     data error when no checkpoint can be used
    */
   Start start(MmictModel model, List<TaskMix> sources, NDManager manager) throws IOException {
+    return start(model, sources, manager, config.trainer().steps());
+  }
+
+  /**
+   * As {@link #start(MmictModel, List, NDManager)} for a run told to stop after {@code stopAt}
+   * steps: a checkpoint is also written at that step, so the run can be resumed from there.
+   */
+  Start start(MmictModel model, List<TaskMix> sources, NDManager manager, int stopAt) throws IOException {
     CheckpointConfig c = config.checkpoint();
     CheckpointStore store = new CheckpointStore(root, RetentionPolicy.lastN(c.keep()));
     String fingerprint = TrainCheckpoints.fingerprint(model);
@@ -93,7 +101,8 @@ final class TrainCheckpointing {
           + store.checkpointDirs().get(store.checkpointDirs().size() - 1).getFileName()
           + "): continue it with --resume, or choose another --out or checkpoint.dir", null);
     }
-    writer = new PeriodicCheckpoints(store, model, c.every(), sources, config.seed(), yaml, fingerprint);
+    writer = new PeriodicCheckpoints(store, model, c.every(), sources, config.seed(), yaml, fingerprint)
+        .alsoAt(stopAt);
     return new Start(resume, writer);
   }
 

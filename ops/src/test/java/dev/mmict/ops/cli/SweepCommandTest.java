@@ -85,19 +85,39 @@ class SweepCommandTest {
   }
 
   @Test
-  void invalidSweepIsAConfigErrorAndRunningIsNotAvailableYet() throws Exception {
+  void invalidSweepIsAConfigError() throws Exception {
     Path bad = dir.resolve("bad.yaml");
     Files.writeString(bad, "space:\n  trainer.lrr: {grid: [0.1]}\n");
     Result invalid = run("sweep", "--config", bad.toString());
     assertEquals(ExitCodes.CONFIG_ERROR, invalid.code());
     assertTrue(invalid.err().contains(bad + ":2:3: space.trainer.lrr: unknown run config key"), invalid.err());
-
-    Result notYet = run("sweep", "--config", gridSweep().toString());
-    assertEquals(ExitCodes.USAGE_ERROR, notYet.code());
-    assertTrue(notYet.err().contains("is valid (8 trials)") && notYet.err().contains("not yet available"),
-        notYet.err());
-    assertEquals("", notYet.out());
-
     assertEquals(ExitCodes.USAGE_ERROR, run("sweep", "--dry-run").code(), "--config is required");
+  }
+
+  @Test
+  void sweepsThisRunnerCannotRunFaithfullyAreRefusedBeforeAnythingRuns() throws Exception {
+    Path out = dir.resolve("out");
+    String grid = Files.readString(gridSweep());
+
+    Path twoWorkers = dir.resolve("two-workers.yaml");
+    Files.writeString(twoWorkers, grid.replace("workersPerTrial: 1", "workersPerTrial: 2"));
+    Result workers = run("sweep", "--config", twoWorkers.toString(), "--out", out.toString());
+    assertEquals(ExitCodes.CONFIG_ERROR, workers.code(), workers.err());
+    assertTrue(workers.err().contains("budget.workersPerTrial is 2") && workers.err().contains("set workersPerTrial: 1"),
+        workers.err());
+
+    Path longer = dir.resolve("longer.yaml");
+    Files.writeString(longer, grid.replace("steps: 8,", "steps: 10,"));
+    Result steps = run("sweep", "--config", longer.toString(), "--out", out.toString());
+    assertEquals(ExitCodes.CONFIG_ERROR, steps.code(), steps.err());
+    assertTrue(steps.err().contains("trial-000 has trainer.steps 10 but scheduler.maxT is 8"), steps.err());
+    assertTrue(Files.notExists(out), "nothing was written");
+  }
+
+  @Test
+  void theDefaultDirectoryIsNamedAfterTheSweepFile() {
+    assertEquals(Path.of("runs", "sweep-sweep-shapes-caption"),
+        SweepCommand.defaultOut(Path.of("examples", "sweep-shapes-caption.yaml")));
+    assertEquals(Path.of("runs", "sweep-lr"), SweepCommand.defaultOut(Path.of("lr")));
   }
 }

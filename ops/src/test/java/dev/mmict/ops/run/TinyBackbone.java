@@ -15,11 +15,11 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /** Test helper: a tiny randomly initialised backbone saved as a model directory, no pretraining. */
-final class TinyBackbone {
+public final class TinyBackbone {
   private TinyBackbone() { }
 
   /** Saves a backbone whose vocabulary covers shapes-caption's first 100 samples at {@code where}. */
-  static Path save(Path where, long seed) throws Exception {
+  public static Path save(Path where, long seed) throws Exception {
     Dataset caption = Datasets.open("shapes-caption");
     WordTokenizer.Builder b = WordTokenizer.builder();
     for (int i = 0; i < 100; i++) {

@@ -97,6 +97,36 @@ class TrainResumeTest {
   }
 
   @Test
+  void stoppingAtAStepThenResumingEndsWithTheUninterruptedModel() throws Exception {
+    Path whole = dir.resolve("whole");
+    assertEquals(ExitCodes.OK, train(whole, "--set", "checkpoint.every=0").code());
+    byte[] uninterrupted = Files.readAllBytes(whole.resolve("model").resolve(ModelStore.WEIGHTS));
+
+    // checkpoint.every=0 writes only the last step's: step 3 is checkpointed because the run stops there.
+    Path run = dir.resolve("run");
+    Result first = train(run, "--set", "checkpoint.every=0", "--stop-at", "3");
+    assertEquals(ExitCodes.OK, first.code(), first.err());
+    JsonNode r = report(run);
+    assertEquals(3, r.get("steps_run").asInt());
+    assertEquals(3, r.get("steps_done").asInt());
+    assertEquals(run.resolve("checkpoints").resolve("step-00000003").toString(), r.get("last_checkpoint").asText());
+    assertTrue(r.get("results").get(0).get("metrics").has("CIDEr"), "the stopped run is evaluated: " + r);
+
+    Result rest = train(run, "--set", "checkpoint.every=0", "--resume");
+    assertEquals(ExitCodes.OK, rest.code(), rest.err());
+    assertEquals(1, report(run).get("steps_run").asInt(), "only step 4 ran again");
+    assertArrayEquals(uninterrupted, Files.readAllBytes(run.resolve("model").resolve(ModelStore.WEIGHTS)),
+        "3 steps of a 4-step schedule + resume gives the bytes of 4 steps in one go");
+
+    Result past = train(run, "--resume", "--stop-at", "2");
+    assertEquals(ExitCodes.USAGE_ERROR, past.code(), past.err());
+    assertTrue(past.err().contains("cannot stop at step 2"), past.err());
+    Result outside = train(dir.resolve("other"), "--stop-at", "5");
+    assertEquals(ExitCodes.USAGE_ERROR, outside.code(), outside.err());
+    assertTrue(outside.err().contains("--stop-at 5 is outside 1..4"), outside.err());
+  }
+
+  @Test
   void aCheckpointOfAnotherConfigurationOrModelIsRefusedByName() {
     Path run = dir.resolve("run");
     assertEquals(ExitCodes.OK, train(run).code());

@@ -21,6 +21,7 @@ public final class PeriodicCheckpoints implements TrainLoop.StateHook {
   private final String config;
   private final String fingerprint;
   private Checkpoint last;
+  private int alsoAt = -1;
 
   /**
    * @param config the resolved run configuration (YAML), stored in each manifest
@@ -40,9 +41,21 @@ public final class PeriodicCheckpoints implements TrainLoop.StateHook {
     this.fingerprint = fingerprint;
   }
 
+  /**
+   * Also writes a checkpoint once {@code step} steps are done (a run told to stop there, so that it
+   * can be resumed from exactly that step); returns this hook.
+   */
+  public PeriodicCheckpoints alsoAt(int step) {
+    if (step < 1) {
+      throw new IllegalArgumentException("alsoAt must be >= 1, got " + step);
+    }
+    this.alsoAt = step;
+    return this;
+  }
+
   /** Whether a checkpoint is written once {@code done} of {@code total} steps are complete. */
   public boolean due(int done, int total) {
-    return done == total || (every > 0 && done % every == 0);
+    return done == total || done == alsoAt || (every > 0 && done % every == 0);
   }
 
   @Override

@@ -81,6 +81,27 @@ public final class TrainLoop {
    */
   public List<TrainingStep.Result> run(NDManager manager, List<TaskMix> sources, TrainSettings settings,
       StepListener listener, Resume resume, StateHook hook) {
+    return run(manager, sources, settings, listener, resume, hook, settings.steps());
+  }
+
+  /**
+   * As {@link #run(NDManager, List, TrainSettings, StepListener, Resume, StateHook)}, but returns
+   * once {@code stopAt} steps are done: the learning-rate schedule, the listener's and the hook's
+   * total stay {@code settings.steps()}, so a run stopped there and resumed later takes exactly the
+   * steps of a run that never stopped (a sweep trial trained rung by rung).
+   *
+   * @param stopAt the step count to stop at, {@code 1..settings.steps()}, at least the resumed step
+   */
+  public List<TrainingStep.Result> run(NDManager manager, List<TaskMix> sources, TrainSettings settings,
+      StepListener listener, Resume resume, StateHook hook, int stopAt) {
+    if (stopAt < 1 || stopAt > settings.steps()) {
+      throw new IllegalArgumentException("cannot stop at step " + stopAt + ": the run has " + settings.steps()
+          + " steps");
+    }
+    if (resume != null && resume.loop().nextStep() > stopAt) {
+      throw new IllegalArgumentException("cannot stop at step " + stopAt + ": the run resumes at step "
+          + resume.loop().nextStep() + ", already past it");
+    }
     if (sources.isEmpty()) {
       throw new IllegalArgumentException("no training source");
     }
@@ -119,7 +140,7 @@ public final class TrainLoop {
       DialogContrast contrast = settings.contrastWeight() > 0 ? new DialogContrast(0.1) : null;
       TrainingStep step = new TrainingStep(model, optimizer, contrast, settings.contrastWeight(), settings.clipNorm())
           .interleaved(settings.interleaved());
-      for (int s = first; s < settings.steps(); s++) {
+      for (int s = first; s < stopAt; s++) {
         Cursor c = cursors.get(schedule.get(s % schedule.size()));
         Mode mode = c.nextMode();
         List<Dialog> dialogs = new ArrayList<>(settings.batchSize());

@@ -1,0 +1,379 @@
+package dev.mmict.ops.sweep;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mmict.coordinator.sweep.AshaScheduler;
+import dev.mmict.coordinator.sweep.SweepPlan;
+import dev.mmict.coordinator.sweep.SweepPlanner;
+import dev.mmict.coordinator.sweep.SweepState;
+import dev.mmict.coordinator.sweep.SweepStateStore;
+import dev.mmict.coordinator.sweep.TrialRecord;
+import dev.mmict.coordinator.sweep.TrialSpec;
+import dev.mmict.coordinator.sweep.TrialStatus;
+import dev.mmict.ops.CommandFailure;
+import dev.mmict.ops.ExitCodes;
+import dev.mmict.ops.config.ConfigLoader;
+import dev.mmict.ops.config.SweepDefinition;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a sweep's trials on this machine: the sweep process is the scheduler, each trial trains in
+ * its own child JVM ({@link TrialLauncher}), at most {@code parallel} at once.
+ *
+ * <p>A trial advances rung by rung ({@link RungPlan}): a process trains it to the next rung with the
+ * full {@code trainer.steps} schedule, checkpoints and evaluates there, and exits; the objective in
+ * its report goes to ASHA ({@link AshaScheduler}), which stops the trial or lets the next process
+ * resume it from that checkpoint. Every change is saved in the durable {@link SweepStateStore} state
+ * and journalled ({@link EventJournal}), so a restarted sweep neither reruns finished trials nor loses
+ * running ones (they resume from their checkpoints). A trial process that dies is restarted from its
+ * latest checkpoint, at most {@code maxRestarts} times in a row; exits that a restart cannot fix
+ * (usage, config and data errors) fail the trial at once. Which trial gets a free slot is
+ * {@link SweepPlanner}'s rule, with one process slot standing for one worker.
+ *
+ * <p>Not thread-safe, except {@link #requestStop()}.
+ */
+public final class SweepRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SweepRunner.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Told of every trial event, after it is journalled (tests, progress displays). */
+    @FunctionalInterface
+    public interface Listener {
+        /** Called on the sweep's thread; must return quickly. */
+        void onEvent(TrialEvent event);
+
+        /** A listener that does nothing. */
+        Listener NONE = event -> { };
+    }
+
+    /**
+     * How the sweep runs here.
+     *
+     * @param outDir the sweep's directory: state, journal, trials, results
+     * @param parallel trial processes at once (the sweep file's {@code budget.parallel}, or a bench's)
+     * @param maxRestarts restarts of a trial process that died, in a row, before the trial fails
+     * @param trialHeapMiB -Xmx of each trial JVM
+     */
+    public record Options(Path outDir, int parallel, int maxRestarts, int trialHeapMiB) {
+
+        /** Checks the counts. */
+        public Options {
+            if (parallel < 1) {
+                throw new IllegalArgumentException("parallel must be >= 1, got " + parallel);
+            }
+            if (maxRestarts < 0) {
+                throw new IllegalArgumentException("max restarts must be >= 0, got " + maxRestarts);
+            }
+        }
+    }
+
+    /**
+     * How a run of the sweep ended.
+     *
+     * @param state the final state
+     * @param finished whether every trial is final (false when stopped by {@link #requestStop()})
+     * @param wallSeconds this invocation's wall time
+     * @param results the files written (results.md, results.json, objective.png, best-config.yaml)
+     */
+    public record Outcome(SweepState state, boolean finished, double wallSeconds, SweepResults.Written results) { }
+
+    /** A trial process that is running. */
+    private record Running(Process process, TrialLauncher.Segment segment, long fromStep, long startNanos,
+            int restart) { }
+
+    private final SweepDefinition sweep;
+    private final Options options;
+    private final Listener listener;
+    private final RungPlan rungs;
+    private final TrialLauncher launcher;
+    private final EventJournal journal;
+    private final SweepStateStore store;
+    private final Map<String, Running> running = new LinkedHashMap<>();
+    private final BlockingQueue<String> exited = new LinkedBlockingQueue<>();
+    private volatile boolean stopRequested;
+    private SweepState state;
+    private Optional<AshaScheduler> scheduler = Optional.empty();
+
+    /**
+     * @param sweep the loaded, checked sweep file
+     * @param listener told of every trial event
+     * @throws CommandFailure (config error) for what this runner cannot run: more than one worker
+     *     per trial, or an ASHA sweep whose trials' {@code trainer.steps} differ from {@code maxT}
+     */
+    public SweepRunner(SweepDefinition sweep, Options options, Listener listener) {
+        this.sweep = sweep;
+        this.options = options;
+        this.listener = listener;
+        checkRunnable(sweep);
+        this.rungs = RungPlan.of(sweep.asha(), sweep.trialConfigs().isEmpty() ? 1
+                : sweep.trialConfigs().get(0).trainer().steps());
+        this.launcher = new TrialLauncher(options.trialHeapMiB());
+        this.journal = new EventJournal(options.outDir());
+        this.store = new SweepStateStore(options.outDir());
+    }
+
+    /** Refuses sweeps this runner cannot run faithfully, naming the keys. */
+    static void checkRunnable(SweepDefinition sweep) {
+        int workers = sweep.config().budget().workersPerTrial();
+        if (workers > 1) {
+            throw new CommandFailure(ExitCodes.CONFIG_ERROR, sweep.source() + ": budget.workersPerTrial is " + workers
+                    + ", but mmict sweep trains each trial in one JVM (one worker) for now: a trial on the local"
+                    + " cluster cannot yet stop at a rung and evaluate; set workersPerTrial: 1", null);
+        }
+        long last = -1;
+        for (int i = 0; i < sweep.trials().size(); i++) {
+            int steps = sweep.trialConfigs().get(i).trainer().steps();
+            if (sweep.asha().isPresent() && steps != sweep.asha().get().maxT()) {
+                throw new CommandFailure(ExitCodes.CONFIG_ERROR, sweep.source() + ": " + sweep.trials().get(i).id()
+                        + " has trainer.steps " + steps + " but scheduler.maxT is " + sweep.asha().get().maxT()
+                        + ": a trial trains to maxT on one learning-rate schedule, so set base.trainer.steps to"
+                        + " maxT", null);
+            }
+            if (sweep.asha().isEmpty() && last >= 0 && steps != last) {
+                throw new CommandFailure(ExitCodes.CONFIG_ERROR, sweep.source() + ": trainer.steps differs between"
+                        + " trials (" + last + " and " + steps + "); searching trainer.steps is not supported", null);
+            }
+            last = steps;
+        }
+    }
+
+    /** Ends the run soon: trial processes are killed (they resume on the next run) and {@link #run} returns. */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** Runs (or continues) the sweep until every trial is final or a stop is requested. */
+    public Outcome run() throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        Files.createDirectories(options.outDir());
+        try {
+            state = store.openOrCreate(sweep.fingerprint(), sweep.trials());
+        } catch (IllegalStateException e) {
+            throw new CommandFailure(ExitCodes.CONFIG_ERROR, e.getMessage(), e);
+        }
+        writeTrialConfigs();
+        scheduler = sweep.asha().map(a -> state.scheduler(a, sweep.objective().mode()));
+        LOG.info("sweep {}: {} trials, {} at once, rungs {} up to step {}; state {}", sweep.source(),
+                state.trials().size(), options.parallel(), rungs.rungs(), rungs.lastStep(), store.file());
+        SweepPlanner planner = new SweepPlanner(options.parallel(), 1);
+        List<String> slots = new ArrayList<>();
+        for (int i = 1; i <= options.parallel(); i++) {
+            slots.add("slot-" + i);
+        }
+        Map<String, List<String>> assignments = new LinkedHashMap<>();
+        try {
+            while (!stopRequested) {
+                SweepPlan plan = planner.plan(state, assignments, slots);
+                assignments = new LinkedHashMap<>(plan.assignments());
+                for (String id : plan.starts().keySet()) {
+                    startTrial(id);
+                }
+                if (running.isEmpty()) {
+                    break;
+                }
+                String id = exited.poll(200, TimeUnit.MILLISECONDS);
+                if (id != null) {
+                    onExit(id);
+                }
+            }
+        } finally {
+            killAll();
+        }
+        boolean finished = state.finished();
+        if (!finished) {
+            LOG.info("sweep stopped before its end: {} of {} trials final; run it again with the same config and"
+                    + " --out to continue", state.trials().stream().filter(t -> t.status().isFinal()).count(),
+                    state.trials().size());
+        }
+        double wall = (System.nanoTime() - start) / 1e9;
+        SweepResults.Written written = SweepResults.write(sweep, state, EventJournal.read(options.outDir()),
+                options.outDir());
+        return new Outcome(state, finished, wall, written);
+    }
+
+    /** Writes each trial's resolved run config, the file its processes train on. */
+    private void writeTrialConfigs() {
+        ConfigLoader loader = new ConfigLoader();
+        for (int i = 0; i < sweep.trials().size(); i++) {
+            TrialSpec t = sweep.trials().get(i);
+            loader.write(sweep.trialConfigs().get(i), trialDir(t.id()).resolve("trial.yaml"));
+        }
+    }
+
+    private Path trialDir(String id) {
+        return options.outDir().resolve("trials").resolve(id);
+    }
+
+    /** A PENDING trial gets a slot: it starts, or resumes from its checkpoint. */
+    private void startTrial(String id) throws IOException {
+        TrialRecord t = state.trial(id);
+        state = state.with(t.withStatus(TrialStatus.RUNNING));
+        store.save(state);
+        launch(id, 0, t.resumes() ? "resumes from " + t.checkpoint() : null);
+    }
+
+    private void launch(String id, int restart, String why) throws IOException {
+        TrialRecord t = state.trial(id);
+        long target = rungs.nextTarget(t.steps());
+        Path dir = trialDir(id);
+        TrialLauncher.Segment segment = new TrialLauncher.Segment(dir.resolve("trial.yaml"), dir, target,
+                dir.resolve("reports").resolve("step-" + target + ".json"),
+                dir.resolve("logs").resolve("step-" + target + ".log"));
+        Process process = launcher.start(segment);
+        process.onExit().thenRun(() -> exited.add(id));
+        running.put(id, new Running(process, segment, t.steps(), System.nanoTime(), restart));
+        String detail = restart > 0 ? "restart " + restart + " of " + options.maxRestarts()
+                + ", from its latest checkpoint" : why;
+        event(new TrialEvent(id, TrialEvent.Kind.STARTED, t.steps(), target, null, process.pid(), null,
+                detail == null ? "log " + segment.log() : detail + "; log " + segment.log()));
+    }
+
+    private void onExit(String id) throws IOException {
+        Running r = running.remove(id);
+        if (r == null) {
+            return; // killed by a stop, already accounted for
+        }
+        int code = r.process().exitValue();
+        double seconds = (System.nanoTime() - r.startNanos()) / 1e9;
+        TrialRecord t = state.trial(id).plusWorkerSeconds(seconds);
+        long target = r.segment().stopAt();
+        if (code != 0) {
+            onFailure(t, r, code, seconds);
+            return;
+        }
+        JsonNode report = readReport(r.segment());
+        double metric = metric(report, id, target, r.segment().report());
+        t = t.withResult(target, metric, rungs.rungAt(target)).withCheckpoint(checkpointDir(id).toString(), target);
+        boolean stop;
+        String detail;
+        if (scheduler.isPresent()) {
+            Long rung = rungs.rungAt(target);
+            OptionalDouble cutoff = rung == null ? OptionalDouble.empty() : scheduler.get().cutoff(rung);
+            stop = scheduler.get().onResult(id, target, metric) == AshaScheduler.Decision.STOP;
+            detail = rung == null ? null : cutoff.isPresent()
+                    ? String.format(Locale.ROOT, "cutoff %.6g at rung %d", cutoff.getAsDouble(), rung)
+                    : "first result at rung " + rung;
+        } else {
+            stop = true;
+            detail = null;
+        }
+        detail = join(detail, String.format(Locale.ROOT, "%.1f s", seconds));
+        if (!stop) {
+            state = state.with(t);
+            store.save(state);
+            event(new TrialEvent(id, TrialEvent.Kind.PROMOTED, target, target, metric, 0, null, detail));
+            launch(id, 0, null);
+            return;
+        }
+        boolean completed = rungs.isLast(target);
+        state = state.with(t.withStatus(completed ? TrialStatus.COMPLETED : TrialStatus.STOPPED));
+        store.save(state);
+        event(new TrialEvent(id, completed ? TrialEvent.Kind.COMPLETED : TrialEvent.Kind.STOPPED, target, target,
+                metric, 0, null, detail));
+    }
+
+    private void onFailure(TrialRecord t, Running r, int code, double seconds) throws IOException {
+        String id = t.id();
+        boolean hopeless = code == ExitCodes.USAGE_ERROR || code == ExitCodes.CONFIG_ERROR
+                || code == ExitCodes.DATA_ERROR;
+        if (hopeless || r.restart() >= options.maxRestarts()) {
+            String reason = "trial process exited " + code + " training to step " + r.segment().stopAt()
+                    + (hopeless ? " (" + ExitCodes.label(code) + ", a restart would not help)"
+                            : " after " + r.restart() + " restarts") + "; log " + r.segment().log();
+            state = state.with(t.failed(reason));
+            store.save(state);
+            event(new TrialEvent(id, TrialEvent.Kind.FAILED, t.steps(), t.steps(), null, r.process().pid(), code,
+                    reason));
+            return;
+        }
+        state = state.with(t);
+        store.save(state);
+        event(new TrialEvent(id, TrialEvent.Kind.DIED, r.fromStep(), r.segment().stopAt(), null, r.process().pid(),
+                code, String.format(Locale.ROOT, "after %.1f s; log %s", seconds, r.segment().log())));
+        launch(id, r.restart() + 1, null);
+    }
+
+    /** The trial's checkpoint root: {@code train --out} of the trial puts them there. */
+    private Path checkpointDir(String id) {
+        return trialDir(id).resolve("checkpoints");
+    }
+
+    private static JsonNode readReport(TrialLauncher.Segment segment) throws IOException {
+        if (!Files.isRegularFile(segment.report())) {
+            throw CommandFailure.dataError("the trial process exited 0 but wrote no report " + segment.report()
+                    + "; log " + segment.log(), null);
+        }
+        return JSON.readTree(segment.report().toFile());
+    }
+
+    /**
+     * The objective in a segment's report: the metric of its evaluation ({@code results[0].metrics}),
+     * or for {@code loss} when the evaluation has none, the segment's final training loss.
+     *
+     * @throws CommandFailure a config error when the evaluation has no such metric
+     */
+    double metric(JsonNode report, String id, long step, Path file) {
+        String name = sweep.objective().metric();
+        JsonNode row = report.path("results").path(0);
+        JsonNode value = row.path("metrics").get(name);
+        if (value == null && name.equals("loss")) {
+            value = row.get("final_loss");
+        }
+        if (value == null || value.isNull()) {
+            List<String> names = new ArrayList<>();
+            row.path("metrics").fieldNames().forEachRemaining(names::add);
+            throw new CommandFailure(ExitCodes.CONFIG_ERROR, "objective.metric '" + name + "' is not among the metrics "
+                    + id + " reported at step " + step + " (" + file + "): " + names
+                    + (names.isEmpty() ? "" : " (and loss)"), null);
+        }
+        return value.isTextual() ? Double.parseDouble(value.asText()) : value.doubleValue();
+    }
+
+    private void event(TrialEvent e) throws IOException {
+        journal.append(e);
+        LOG.info(e.line(sweep.objective().metric()));
+        listener.onEvent(e);
+    }
+
+    /** Kills the trial processes still running; they stay RUNNING in the state and resume next time. */
+    private void killAll() throws InterruptedException {
+        for (Iterator<Map.Entry<String, Running>> it = running.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Running> e = it.next();
+            Process p = e.getValue().process();
+            if (p.isAlive()) {
+                LOG.info("{}: stopping its process {}; it resumes from its latest checkpoint when the sweep runs again",
+                        e.getKey(), p.pid());
+                p.destroyForcibly();
+                p.waitFor(30, TimeUnit.SECONDS);
+            }
+            double seconds = (System.nanoTime() - e.getValue().startNanos()) / 1e9;
+            try {
+                state = state.with(state.trial(e.getKey()).plusWorkerSeconds(seconds));
+                store.save(state);
+            } catch (IOException ex) {
+                LOG.warn("could not save the worker-seconds of {}'s stopped process: {}", e.getKey(), ex.toString());
+            }
+            it.remove();
+        }
+    }
+
+    private static String join(String a, String b) {
+        return a == null ? b : a + ", " + b;
+    }
+}
