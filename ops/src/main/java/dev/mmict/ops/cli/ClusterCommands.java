@@ -144,6 +144,11 @@ final class ClusterCommands {
                 description = "Seconds between polls of --preemption-url (default ${DEFAULT-VALUE}).")
         double preemptionPoll;
 
+        @Option(names = "--final-state", paramLabel = "FILE",
+                description = "When the run completes, write the trainable parameters this worker holds to FILE"
+                        + " (safetensors, with their sha256 in the metadata).")
+        Path finalState;
+
         @Option(names = "--protocol-version", hidden = true,
                 description = "Compatibility tests: announce this protocol version number instead of this build's.")
         Integer protocolVersion;
@@ -159,7 +164,7 @@ final class ClusterCommands {
                     cluster.seeds, cluster.deterministic, Duration.ofSeconds(registrationTimeout), parentPid,
                     parseFault(injectFault), protocolVersion != null ? protocolVersion
                             : ProtocolVersion.PROTOCOL_VERSION_1.getNumber(), joinWhen, cluster.http(config.metrics()),
-                    preemption()),
+                    preemption(), finalState),
                     spec.commandLine().getOut());
         }
 

@@ -8,6 +8,8 @@ import dev.mmict.coordinator.membership.MembershipEvent;
 import dev.mmict.ops.CommandFailure;
 import dev.mmict.ops.cli.ClusterRequest;
 import dev.mmict.ops.cli.RunRequest;
+import dev.mmict.hub.io.Safetensors;
+import dev.mmict.worker.cluster.FinalState;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -19,8 +21,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code mmict train --workers N}: trains the configured job on an {@link EmbeddedCluster} and
- * writes its report: the final trainable parameters' sha256 ({@code params_sha256}), the steps
+ * {@code mmict train --workers N}: trains the configured job on an {@link EmbeddedCluster}; its
+ * report holds the final trainable parameters' sha256 ({@code params_sha256}), the steps
  * run and aborted (with every aborted attempt's reason), the membership events, the state
  * transfers to joining workers, the per-step losses, and the sample audit's verdict.
  */
@@ -28,8 +30,12 @@ public final class ClusterTraining {
 
   private ClusterTraining() { }
 
-  /** Runs the request on a local cluster; a run that does not complete is a cluster error (exit 5). */
-  public static void train(RunRequest request, ClusterRequest cluster, PrintWriter out)
+  /**
+   * Runs the request on a local cluster and prints one line about it; a run that does not complete
+   * is a cluster error (exit 5), after its report is written. The caller evaluates the result
+   * ({@link #finalState}) and writes the report of a completed run.
+   */
+  public static EmbeddedCluster.Result run(RunRequest request, ClusterRequest cluster, PrintWriter out)
       throws IOException, InterruptedException {
     ClusterJob job = ClusterJob.of(request.config(), cluster.maxSteps(), cluster.microBatchSize());
     Path configFile = request.outDir().resolve("config.yaml");
@@ -37,20 +43,41 @@ public final class ClusterTraining {
         new EmbeddedCluster.Options(cluster.workers(), cluster.deterministic(),
             Duration.ofSeconds(cluster.timeoutSeconds()), 2048));
     RunSummary s = result.summary();
-    Map<String, Object> report = report(result, cluster.workers(), cluster.deterministic());
-    Path file = request.report();
-    if (file.toAbsolutePath().getParent() != null) {
-      Files.createDirectories(file.toAbsolutePath().getParent());
-    }
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), report);
-    out.printf("%s on %d workers: %d steps (%d aborted), last loss %s, parameters %s%nreport: %s%n",
+    out.printf("%s on %d workers: %d steps (%d aborted), last loss %s, parameters %s%n",
         s.completed() ? "trained" : "FAILED", cluster.workers(), s.stepsCommitted(), s.stepsAborted(),
         s.losses().isEmpty() ? "-" : String.format("%.4f", s.losses().get(s.losses().size() - 1)),
-        s.parameterSha256(), file);
+        s.parameterSha256());
     out.flush();
     if (!s.completed()) {
+      Path file = request.report();
+      if (file.toAbsolutePath().getParent() != null) {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+      }
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(),
+          report(result, cluster.workers(), cluster.deterministic()));
       throw CommandFailure.clusterError("the cluster run failed: " + s.detail() + " (report " + file + ")", null);
     }
+    return result;
+  }
+
+  /**
+   * The file holding the run's final trainable parameters: one a worker wrote whose recorded
+   * checksum is the one the coordinator verified on every replica.
+   *
+   * @throws CommandFailure (cluster error) when no worker left such a file
+   */
+  public static Path finalState(EmbeddedCluster.Result result) throws IOException {
+    String expected = result.summary().parameterSha256();
+    List<String> seen = new ArrayList<>();
+    for (Map.Entry<String, Path> e : result.finalStates().entrySet()) {
+      String sha = Safetensors.read(e.getValue()).metadata().get(FinalState.SHA256_KEY);
+      if (expected.equals(sha)) {
+        return e.getValue();
+      }
+      seen.add(e.getKey() + ": " + sha);
+    }
+    throw CommandFailure.clusterError("no worker wrote the run's final parameters with checksum " + expected
+        + " (written: " + (seen.isEmpty() ? "none" : String.join(", ", seen)) + ")", null);
   }
 
   /**

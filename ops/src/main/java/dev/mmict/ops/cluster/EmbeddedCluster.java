@@ -65,9 +65,11 @@ public final class EmbeddedCluster implements AutoCloseable {
    *     complete epochs can pass)
    * @param workerLogs each worker's log file
    * @param workerExitCodes each worker process's exit code (0: it stopped by itself after the run)
+   * @param finalStates the final trainable parameters written by each worker that held them when
+   *     the run completed (see {@code mmict worker --final-state})
    */
   public record Result(RunSummary summary, Path auditFile, List<AuditReport> audit, Map<String, Path> workerLogs,
-      Map<String, Integer> workerExitCodes) { }
+      Map<String, Integer> workerExitCodes, Map<String, Path> finalStates) { }
 
   /** A worker process this cluster started. */
   private record Started(String id, Process process, Path log) { }
@@ -175,6 +177,9 @@ public final class EmbeddedCluster implements AutoCloseable {
     Path log = logs.resolve(id + (incarnation > 1 ? "." + incarnation : "") + ".log");
     List<String> cmd = new ArrayList<>(workerCommand(id, coordinator.seedAddress(), configFile, options));
     cmd.addAll(List.of("--metrics-host", job.config().metrics().host(), "--metrics-port", "0"));
+    String name = log.getFileName().toString();
+    cmd.addAll(List.of("--final-state", logs.resolve(name.substring(0, name.length() - ".log".length())
+        + ".final.safetensors").toString()));
     cmd.addAll(extraArgs);
     ProcessBuilder pb = new ProcessBuilder(cmd)
         .directory(new File(System.getProperty("user.dir")))
@@ -218,11 +223,17 @@ public final class EmbeddedCluster implements AutoCloseable {
     stopWorkers(all, Duration.ofSeconds(20));
     Map<String, Path> logFiles = new LinkedHashMap<>();
     Map<String, Integer> exits = new LinkedHashMap<>();
+    Map<String, Path> finalStates = new LinkedHashMap<>();
     for (Started w : all) {
       logFiles.put(w.id(), w.log());
       exits.put(w.id(), w.process().isAlive() ? null : w.process().exitValue());
+      String name = w.log().getFileName().toString();
+      Path state = w.log().resolveSibling(name.substring(0, name.length() - ".log".length()) + ".final.safetensors");
+      if (Files.exists(state)) {
+        finalStates.put(w.id(), state);
+      }
     }
-    return new Result(summary, auditFile, checkAudit(job, auditFile), logFiles, exits);
+    return new Result(summary, auditFile, checkAudit(job, auditFile), logFiles, exits, finalStates);
   }
 
   /** Kills every worker process still running and stops the coordinator node. */

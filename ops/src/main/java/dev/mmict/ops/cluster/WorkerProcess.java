@@ -13,6 +13,7 @@ import dev.mmict.protocol.v1.ProtocolVersion;
 import dev.mmict.worker.cluster.DataPlane;
 import dev.mmict.worker.cluster.Replica;
 import dev.mmict.worker.cluster.WorkerActor;
+import dev.mmict.worker.cluster.FinalState;
 import dev.mmict.worker.cluster.PreemptionWatcher;
 import dev.mmict.worker.cluster.WorkerActor;
 import dev.mmict.worker.cluster.WorkerNode;
@@ -63,16 +64,20 @@ public final class WorkerProcess {
    * @param joinWhen a warm spare: load the model and join the cluster, but register with the
    *     coordinator (join the run) only once this file exists; null: at once
    * @param http where the node serves /metrics and /health/* (port 0: any free port)
+   * @param preemption the preemption-notice URL to poll; null: none
+   * @param finalState where to write the trainable parameters when the run completes with this
+   *     worker holding its final state (safetensors); null: nowhere
    */
   public record Options(String workerId, String host, int port, int dataPort, List<String> seeds,
       boolean deterministic, Duration registrationTimeout, long parentPid, DataPlane.InjectedFault fault,
-      int protocolVersion, Path joinWhen, MetricsConfig http, PreemptionWatcher.Settings preemption) {
+      int protocolVersion, Path joinWhen, MetricsConfig http, PreemptionWatcher.Settings preemption,
+      Path finalState) {
 
     /** Options without an injected fault or http endpoints, speaking this build's protocol version. */
     public Options(String workerId, String host, int port, int dataPort, List<String> seeds,
         boolean deterministic, Duration registrationTimeout, long parentPid) {
       this(workerId, host, port, dataPort, seeds, deterministic, registrationTimeout, parentPid, null,
-          ProtocolVersion.PROTOCOL_VERSION_1.getNumber(), null, new MetricsConfig(false, host, 0), null);
+          ProtocolVersion.PROTOCOL_VERSION_1.getNumber(), null, new MetricsConfig(false, host, 0), null, null);
     }
   }
 
@@ -108,7 +113,7 @@ public final class WorkerProcess {
   }
 
   private static int serve(ClusterJob job, Options options, Replica replica, DataPlane dataPlane, PrintWriter out)
-      throws InterruptedException {
+      throws InterruptedException, IOException {
     ActorSystem system = ActorSystem.create(NodeConfig.SYSTEM_NAME,
         NodeConfig.of(WorkerNode.ROLE, options.host(), options.port()));
     MetricsServer http = null;
@@ -151,6 +156,11 @@ public final class WorkerProcess {
       WorkerActor.Exit how = exit.getNow(new WorkerActor.Exit(false, "its cluster node was shut down or downed"));
       if (!how.ok()) {
         throw CommandFailure.clusterError("worker " + options.workerId() + " stopped: " + how.reason(), null);
+      }
+      if (options.finalState() != null && how.completedRunSteps() > 0) {
+        FinalState.write(replica, how.completedRunSteps(), options.finalState());
+        LOG.info("worker {}: wrote the run's final trainable parameters to {}", options.workerId(),
+            options.finalState());
       }
       return ExitCodes.OK;
     } finally {

@@ -1,5 +1,13 @@
 package dev.mmict.ops.run;
 
+import ai.djl.ndarray.NDArray;
+import dev.mmict.coordinator.cluster.RunSummary;
+import dev.mmict.hub.io.Safetensors;
+import dev.mmict.hub.io.SafetensorsFile;
+import dev.mmict.ops.cluster.ClusterTraining;
+import dev.mmict.ops.cluster.EmbeddedCluster;
+import dev.mmict.worker.cluster.ParameterVector;
+import java.util.HexFormat;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -134,7 +142,59 @@ public final class LocalOperations implements Operations {
   @Override
   public void trainOnCluster(RunRequest request, dev.mmict.ops.cli.ClusterRequest cluster)
       throws IOException, InterruptedException {
-    dev.mmict.ops.cluster.ClusterTraining.train(request, cluster, out);
+    long start = System.nanoTime();
+    EmbeddedCluster.Result result = ClusterTraining.run(request, cluster, out);
+    double secs = (System.nanoTime() - start) / 1e9;
+    RunSummary summary = result.summary();
+    Map<String, Object> report = new LinkedHashMap<>(
+        ClusterTraining.report(result, cluster.workers(), cluster.deterministic()));
+    RunConfig config = request.config();
+    Mode mode = Mode.parse(config.trainer().mode());
+    List<ResultRow> rows = new ArrayList<>();
+    try (TaskHandle task = TaskHandle.open(config.data()); RunSession session = session(request, 1);
+        NDManager manager = NDManager.newBaseManager()) {
+      ModelStore.Loaded bb = Backbones.load(config, manager);
+      try (MmictModel model = bb.model()) {
+        model.setTrainable(MmictModel.FINETUNED);
+        Path state = ClusterTraining.finalState(result);
+        loadFinalState(model, state, summary.parameterSha256(), manager);
+        FeatureStores.attach(config.cache(), model);
+        List<Double> losses = summary.losses();
+        double loss = losses.isEmpty() ? Double.NaN
+            : losses.subList(Math.max(0, losses.size() - 10), losses.size()).stream()
+                .mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        rows.add(evaluate(config, task, mode, model, bb, manager, config.eval().withDemos(), secs, loss, session));
+        Path saved = request.outDir().resolve("model");
+        ModelStore.save(saved, model, bb.tokenizer(), Map.of("mmict.finetuned.task", task.name(),
+            "mmict.finetuned.mode", mode.label(), "mmict.params_sha256", summary.parameterSha256()));
+        report.put("model", saved.toString());
+        report.put("parameters", parameterCounts(model));
+      }
+      report.putAll(session.report());
+      report.put("plots", paths(RunPlots.run(request.outDir(), List.of(), rows)));
+    }
+    finish(request, rows, report);
+  }
+
+  /**
+   * Puts the cluster run's final trainable parameters into {@code model} and checks that they are
+   * the ones every replica agreed on.
+   */
+  private static void loadFinalState(MmictModel model, Path state, String expectedSha, NDManager manager)
+      throws IOException {
+    SafetensorsFile file = Safetensors.read(state);
+    try (NDManager tmp = manager.newSubManager()) {
+      Map<String, NDArray> values = file.loadAll(tmp, n -> true);
+      List<String> unused = model.params().load(values, false, state.toString());
+      if (!unused.isEmpty()) {
+        throw CommandFailure.clusterError(state + ": tensors that match no parameter: " + unused, null);
+      }
+    }
+    String sha = HexFormat.of().formatHex(new ParameterVector(model.params()).sha256());
+    if (!sha.equals(expectedSha)) {
+      throw CommandFailure.clusterError(state + " loads to parameters with sha256 " + sha
+          + ", not the run's " + expectedSha, null);
+    }
   }
 
   @Override

@@ -1,5 +1,12 @@
 package dev.mmict.ops.cluster;
 
+import ai.djl.ndarray.NDManager;
+import dev.mmict.hub.io.Safetensors;
+import dev.mmict.hub.model.MmictModel;
+import dev.mmict.hub.model.ModelStore;
+import dev.mmict.worker.cluster.ParameterVector;
+import java.nio.file.Files;
+import java.util.HexFormat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,7 +41,8 @@ class EmbeddedClusterTest {
     List<String> args = new ArrayList<>(List.of("train", "--out", out.toString(),
         "--report", out.resolve("report.json").toString(), "--timeout", "150",
         "--set", "model.backbone=../models/backbone-tiny", "--set", "data.task=shapes-caption",
-        "--set", "trainer.batchSize=8", "--set", "trainer.warmupSteps=0", "--set", "trainer.lr=3e-3"));
+        "--set", "trainer.batchSize=8", "--set", "trainer.warmupSteps=0", "--set", "trainer.lr=3e-3",
+        "--set", "eval.samples=8"));
     args.addAll(List.of(extra));
     return Cli.run(args);
   }
@@ -71,6 +79,25 @@ class EmbeddedClusterTest {
       assertEquals(0, epoch.get("duplicated").size(), report.toString());
     }
     assertTrue(r.out().contains("trained on 2 workers: 3 steps"), r.out());
+
+    // The tuned model comes back from the cluster: evaluated, saved, and exactly what the
+    // replicas agreed on (the loader checks the checksum; here it is read back once more).
+    JsonNode row = report.get("results").get(0);
+    assertEquals("shapes-caption", row.get("task").asText(), report.toString());
+    assertEquals(8, row.get("samples").asInt());
+    assertTrue(row.get("metrics").has("CIDEr"), row.toString());
+    Path model = out.resolve("model");
+    assertTrue(Files.isRegularFile(model.resolve("model.safetensors")), "saved model in " + model);
+    assertEquals(report.get("params_sha256").asText(),
+        Safetensors.read(model.resolve("model.safetensors")).metadata().get("mmict.params_sha256"));
+    try (NDManager m = NDManager.newBaseManager()) {
+      ModelStore.Loaded loaded = ModelStore.load(model, m, 0);
+      try (MmictModel tuned = loaded.model()) {
+        tuned.setTrainable(MmictModel.FINETUNED);
+        assertEquals(report.get("params_sha256").asText(),
+            HexFormat.of().formatHex(new ParameterVector(tuned.params()).sha256()));
+      }
+    }
     for (String w : List.of("worker-1", "worker-2")) {
       assertEquals(0, report.get("worker_exit_codes").get(w).asInt(), w + " did not stop by itself: " + report);
     }

@@ -77,8 +77,19 @@ public final class WorkerActor extends AbstractActorWithTimers {
     }
   }
 
-  /** Why the worker stopped working (its process then exits with {@code ok ? 0 : non-zero}). */
-  public record Exit(boolean ok, String reason) { }
+  /**
+   * Why the worker stopped working (its process then exits with {@code ok ? 0 : non-zero}).
+   *
+   * @param completedRunSteps the steps of a run that completed while this worker took part in
+   *     its last step (its replica then holds the run's final state); -1 otherwise
+   */
+  public record Exit(boolean ok, String reason, long completedRunSteps) {
+
+    /** A stop other than the completion of the run. */
+    public Exit(boolean ok, String reason) {
+      this(ok, reason, -1);
+    }
+  }
 
   /**
    * Published on the node's event stream when the worker has reported {@code result} of {@code
@@ -195,8 +206,7 @@ public final class WorkerActor extends AbstractActorWithTimers {
         })
         .match(LeaveAccepted.class, this::onLeaveAccepted)
         .match(Command.Leave.class, this::onLeave)
-        .match(RunFinished.class, f -> stop(f.getOutcome() == RunOutcome.RUN_OUTCOME_COMPLETED,
-            "the run ended after " + f.getStepsCommitted() + " steps: " + f.getDetail()))
+        .match(RunFinished.class, this::onRunFinished)
         .matchAny(m -> LOG.warn("worker {}: ignoring an unexpected message of type {} from {}", identity.workerId(),
             m.getClass().getName(), getSender()))
         .build();
@@ -475,7 +485,19 @@ public final class WorkerActor extends AbstractActorWithTimers {
     }
   }
 
+  private void onRunFinished(RunFinished f) {
+    boolean completed = f.getOutcome() == RunOutcome.RUN_OUTCOME_COMPLETED;
+    String reason = "the run ended after " + f.getStepsCommitted() + " steps: " + f.getDetail();
+    // The replica holds the final state only if it applied the last committed step.
+    boolean holdsFinal = completed && leaving == null && replica.appliedStep() == f.getStepsCommitted() - 1;
+    stop(completed, reason, holdsFinal ? f.getStepsCommitted() : -1);
+  }
+
   private void stop(boolean ok, String reason) {
+    stop(ok, reason, -1);
+  }
+
+  private void stop(boolean ok, String reason, long completedRunSteps) {
     if (!exit.isDone()) {
       if (ok) {
         LOG.info("worker {}: {}", identity.workerId(), reason);
@@ -485,6 +507,6 @@ public final class WorkerActor extends AbstractActorWithTimers {
     }
     getTimers().cancelAll();
     finishLeave();
-    exit.complete(new Exit(ok, reason));
+    exit.complete(new Exit(ok, reason, completedRunSteps));
   }
 }
