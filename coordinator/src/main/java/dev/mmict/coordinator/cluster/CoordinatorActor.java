@@ -43,18 +43,25 @@ public final class CoordinatorActor extends AbstractActorWithTimers {
    * @param progressTimeout the run fails when no step commits for this long (workers missing)
    * @param transferTimeout a state transfer to a joiner not done after this long is abandoned
    *     (the run goes on and tries again at the next boundary)
+   * @param takeoverGrace a coordinator that took a run over waits this long for the run's workers
+   *     to register again before it goes on with whoever did (one may have died too)
    */
   public record Timings(Duration stepTimeout, Duration replanDelay, Duration progressTimeout,
-      Duration transferTimeout) {
+      Duration transferTimeout, Duration takeoverGrace) {
 
-    /** Timings with a 60 s state-transfer timeout. */
+    /** Timings with a 60 s state-transfer timeout and a 20 s takeover grace. */
     public Timings(Duration stepTimeout, Duration replanDelay, Duration progressTimeout) {
       this(stepTimeout, replanDelay, progressTimeout, Duration.ofSeconds(60));
     }
 
+    /** Timings with a 20 s takeover grace. */
+    public Timings(Duration stepTimeout, Duration replanDelay, Duration progressTimeout, Duration transferTimeout) {
+      this(stepTimeout, replanDelay, progressTimeout, transferTimeout, Duration.ofSeconds(20));
+    }
+
     /** Checks the durations are positive. */
     public Timings {
-      for (Duration d : List.of(stepTimeout, replanDelay, progressTimeout, transferTimeout)) {
+      for (Duration d : List.of(stepTimeout, replanDelay, progressTimeout, transferTimeout, takeoverGrace)) {
         if (d.isNegative() || d.isZero()) {
           throw new IllegalArgumentException("coordinator timings must be positive, got " + d);
         }
@@ -75,12 +82,16 @@ public final class CoordinatorActor extends AbstractActorWithTimers {
 
     /** The state transfer {@code transferId} ran out of time. */
     record TransferTimeout(String transferId) implements Internal { }
+
+    /** A takeover's wait for the run's workers to register again is over. */
+    record TakeoverGraceOver() implements Internal { }
   }
 
   private static final String STEP_TIMER = "step";
   private static final String REPLAN_TIMER = "replan";
   private static final String PROGRESS_TIMER = "progress";
   private static final String TRANSFER_TIMER = "transfer";
+  private static final String TAKEOVER_TIMER = "takeover";
 
   private final Supplier<RunDriver> driverFactory;
   private final Timings timings;
@@ -104,17 +115,28 @@ public final class CoordinatorActor extends AbstractActorWithTimers {
 
   @Override
   public void preStart() {
-    driver = driverFactory.get();
+    try {
+      driver = driverFactory.get();
+    } catch (RuntimeException e) {
+      // E.g. a standby that cannot reconcile the audit with the run state: the run cannot go on here.
+      LOG.error("coordinator cannot start: {}", e.getMessage(), e);
+      outcome.completeExceptionally(e);
+      throw e;
+    }
+    if (driver.isTakingOver()) {
+      getTimers().startSingleTimer(TAKEOVER_TIMER, new Internal.TakeoverGraceOver(), timings.takeoverGrace());
+    }
     Cluster.get(getContext().getSystem()).subscribe(getSelf(), ClusterEvent.initialStateAsEvents(),
         ClusterEvent.UnreachableMember.class, ClusterEvent.MemberRemoved.class);
     getTimers().startSingleTimer(PROGRESS_TIMER, new Internal.NoProgress(), timings.progressTimeout());
-    LOG.info("coordinator started at {}", getSelf().path());
+    LOG.info("coordinator (incarnation {}) started at {}", driver.incarnation(), getSelf().path());
+    endIfFinished(); // a takeover of a run that had already ended
   }
 
   @Override
   public void postStop() {
     Cluster.get(getContext().getSystem()).unsubscribe(getSelf());
-    if (!outcome.isDone()) {
+    if (!outcome.isDone() && driver != null) {
       outcome.complete(driver.summary());
     }
   }
@@ -139,6 +161,11 @@ public final class CoordinatorActor extends AbstractActorWithTimers {
             e -> nodeLost(e.member().address(), "its node " + e.member().address() + " was removed"))
         .match(Terminated.class, t -> nodeLost(t.getActor(), "its actor stopped"))
         .match(Internal.Replan.class, r -> plan())
+        .match(Internal.TakeoverGraceOver.class, g -> {
+          if (driver.startWithWhoeverIsThere()) {
+            planUnlessReplanPending();
+          }
+        })
         .match(Internal.StepTimeout.class,
             t -> handleAbort(driver.onTimeout(t.planId(), "step timed out after " + timings.stepTimeout())))
         .match(Internal.NoProgress.class, n -> {

@@ -11,6 +11,9 @@ import dev.mmict.coordinator.plan.GlobalBatch;
 import dev.mmict.coordinator.plan.MicroBatch;
 import dev.mmict.coordinator.plan.PlannedQuery;
 import dev.mmict.coordinator.plan.StepPlanner;
+import dev.mmict.coordinator.recovery.ResumePoint;
+import dev.mmict.coordinator.recovery.RunState;
+import dev.mmict.coordinator.recovery.RunStateFile;
 import dev.mmict.protocol.v1.AbortReason;
 import dev.mmict.protocol.v1.DataPlaneAddress;
 import dev.mmict.protocol.v1.ExchangePeer;
@@ -69,6 +72,16 @@ import org.slf4j.LoggerFactory;
  * party dies (then the run goes on without it and the transfer is tried again at the next
  * boundary, {@value #MAX_TRANSFER_FAILURES} times at most per joiner). Holding the boundary costs
  * every worker the transfer's time once per join, but the joiner is never a step behind.
+ *
+ * <p><b>Takeover.</b> A driver made by {@link #durable} writes a {@link RunState} after every
+ * commit. A standby coordinator's driver starts from the {@link ResumePoint} rebuilt from that
+ * state and the audit: it plans the step after the last committed one, with plan ids above every
+ * id of earlier incarnations, and until its first commit it also accepts a re-registering worker
+ * that reports the step it is about to plan (that worker applied the update of an attempt the dead
+ * coordinator never committed, and undoes it when the step is planned again); when the run state
+ * missed the last commit, the first worker reporting that step supplies the checksum the others
+ * must match. Like a new run, it waits for {@link RunSettings#minWorkersToStart()} workers, or
+ * until {@link #startWithWhoeverIsThere()}.
  *
  * <p>Not thread-safe: the owning actor serialises access.
  */
@@ -149,6 +162,11 @@ public final class RunDriver {
   private final Clock clock;
   private final Throughput throughput = new Throughput(10);
   private final Map<String, StepResult> lastCommitted = new TreeMap<>();
+  // Failover: where this driver writes its run state (null: nowhere), and what it resumed from.
+  private RunStateFile stateFile;
+  private long incarnation;
+  private boolean takeover;
+  private boolean endedBeforeStart;
 
   /** The attempt in flight. */
   private static final class Current {
@@ -183,6 +201,70 @@ public final class RunDriver {
     this.membership = membership;
     this.listener = java.util.Objects.requireNonNull(listener, "listener");
     this.clock = java.util.Objects.requireNonNull(clock, "clock");
+  }
+
+  /**
+   * A driver that records its run state in {@code stateFile} (now, after every commit, and at the
+   * end) and starts at {@code from}: {@link ResumePoint#fresh()} for a new run, or the point a
+   * standby rebuilt with {@link dev.mmict.coordinator.recovery.Recovery}. A resume point of an
+   * ended run ends this driver at once with the same outcome.
+   *
+   * @throws IOException when the run state cannot be written
+   */
+  public static RunDriver durable(StepPlanner planner, RunSettings settings, SampleAudit audit, Membership membership,
+      RunListener listener, Clock clock, RunStateFile stateFile, ResumePoint from) throws IOException {
+    RunDriver d = new RunDriver(planner, settings, audit, membership, listener, clock);
+    d.stateFile = java.util.Objects.requireNonNull(stateFile, "stateFile");
+    d.incarnation = from.incarnation();
+    d.planSeq = from.incarnation() << 32;
+    if (from.nextStep() > 0) {
+      membership.resumeAt(from.nextStep());
+    }
+    d.lastSha = from.parametersSha256();
+    d.losses.addAll(from.losses());
+    d.stepsAborted = from.stepsAborted();
+    if (!from.outcome().equals(RunState.RUNNING)) {
+      d.endedBeforeStart = true;
+      d.finish(from.outcome().equals(RunState.COMPLETED) ? RunOutcome.RUN_OUTCOME_COMPLETED
+          : RunOutcome.RUN_OUTCOME_FAILED, from.detail());
+    } else {
+      d.takeover = from.isTakeover();
+      d.saveState();
+    }
+    if (from.isTakeover()) {
+      LOG.info("coordinator incarnation {} takes over run {} at step {} (parameters {}; {} steps aborted before)",
+          d.incarnation, settings.runId(), from.nextStep(),
+          d.lastSha.isEmpty() ? "unknown until a worker reports them" : shortSha(d.lastSha), d.stepsAborted);
+    }
+    return d;
+  }
+
+  /** 0 for the coordinator that started the run, +1 for every takeover. */
+  public long incarnation() {
+    return incarnation;
+  }
+
+  /** True when the run had already ended before this driver started (it took over an ended run). */
+  public boolean endedBeforeStart() {
+    return endedBeforeStart;
+  }
+
+  /** True while this driver took the run over and has not committed a step of its own yet. */
+  public boolean isTakingOver() {
+    return takeover;
+  }
+
+  /**
+   * Stops waiting for {@link RunSettings#minWorkersToStart()} workers (a standby's grace period for
+   * re-registrations ran out: a worker may have died with the coordinator); true if it was waiting.
+   */
+  public boolean startWithWhoeverIsThere() {
+    if (started || finished != null) {
+      return false;
+    }
+    started = true;
+    LOG.warn("starting with {} of the {} workers the run waits for", syncedOrActive(), settings.minWorkersToStart());
+    return true;
   }
 
   /** Checks a worker's registration; an accepted worker is pending until the next boundary. */
@@ -222,9 +304,22 @@ public final class RunDriver {
     workers.put(id, info);
     long next = membership.nextStep();
     boolean initial = next == 0 && membership.stepInFlight().isEmpty(); // step 0 not begun yet
+    String reportedSha = HexFormat.of().formatHex(r.getParameterSha256().toByteArray());
+    if (takeover && next > 0 && lastSha.isEmpty() && r.hasLastCompletedStep() && r.getLastCompletedStep() == next - 1
+        && !reportedSha.isEmpty()) {
+      lastSha = reportedSha;
+      LOG.warn("the run state missed the commit of step {}: adopting worker {}'s parameters {} as the run's after it;"
+          + " the next commit checks every replica against them", next - 1, id, shortSha(lastSha));
+    }
     boolean current = r.hasLastCompletedStep() && r.getLastCompletedStep() == next - 1
-        && HexFormat.of().formatHex(r.getParameterSha256().toByteArray()).equals(lastSha);
-    if (initial || current) {
+        && reportedSha.equals(lastSha);
+    boolean uncommitted = takeover && r.hasLastCompletedStep() && r.getLastCompletedStep() == next;
+    if (uncommitted) {
+      // It finished the attempt the dead coordinator never committed; the re-plan of the step undoes that update.
+      LOG.info("worker {} applied step {}, which was never committed: it undoes that update when the step is"
+          + " planned again", id, next);
+    }
+    if (initial || current || uncommitted) {
       membership.synced(id, next - 1);
       return accept(id, false);
     }
@@ -420,8 +515,18 @@ public final class RunDriver {
     Duration wallTime = Duration.between(current.began, now);
     current = null;
     attemptOfStep = 0;
+    takeover = false;
     LOG.info("step {} committed: loss {} over {} samples, parameters {}", step,
         String.format("%.4f", losses.get(losses.size() - 1)), samples, shortSha(lastSha));
+    if (stateFile != null && step + 1 < settings.maxSteps()) {
+      try {
+        saveState();
+      } catch (IOException e) {
+        finish(RunOutcome.RUN_OUTCOME_FAILED, "cannot write the run state " + stateFile.path() + " after step " + step
+            + ": " + e.getMessage());
+        return ResultOutcome.FAILED;
+      }
+    }
     listener.stepCommitted(step, losses.get(losses.size() - 1), samples, wallTime, liveWorkers().size());
     if (step + 1 >= settings.maxSteps()) {
       finish(RunOutcome.RUN_OUTCOME_COMPLETED, "all " + settings.maxSteps() + " steps committed");
@@ -652,6 +757,23 @@ public final class RunDriver {
     } else {
       LOG.error("run {} failed: {}", settings.runId(), detail);
     }
+    if (stateFile != null) {
+      try {
+        saveState();
+      } catch (IOException e) {
+        // The run has ended either way; a standby taking over later re-derives the end from the audit.
+        LOG.error("run {}: cannot record its end in the run state {}: {}", settings.runId(), stateFile.path(),
+            e.toString());
+      }
+    }
+  }
+
+  private void saveState() throws IOException {
+    String outcome = finished == null ? RunState.RUNNING
+        : finished.getOutcome() == RunOutcome.RUN_OUTCOME_COMPLETED ? RunState.COMPLETED : RunState.FAILED;
+    stateFile.write(new RunState(RunState.FORMAT, settings.runId(), settings.modelFingerprint(), incarnation,
+        membership.nextStep() - 1, lastSha, stepsAborted, losses, outcome,
+        finished == null ? "" : finished.getDetail()));
   }
 
   private boolean isSynced(String id) {

@@ -7,6 +7,7 @@ import dev.mmict.ops.ExitCodes;
 import dev.mmict.ops.cluster.ClusterJob;
 import dev.mmict.ops.cluster.CoordinatorProcess;
 import dev.mmict.ops.cluster.NodeHttp;
+import dev.mmict.ops.cluster.RunSummaryFile;
 import dev.mmict.ops.cluster.WorkerProcess;
 import dev.mmict.ops.config.ConfigLoader;
 import dev.mmict.ops.config.RunConfig;
@@ -21,6 +22,7 @@ import dev.mmict.worker.cluster.PreemptionWatcher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -60,6 +62,8 @@ final class ClusterCommands {
             description = "Start a cluster node that hosts the coordinator singleton and run one training job.",
             footer = {"%nExample:",
                 "  mmict coordinator --config run.yaml --port 2551 --workers 2 --max-steps 50",
+                "  mmict coordinator --config run.yaml --port 2552 --seed 127.0.0.1:2551 --workers 2 --max-steps 50"
+                        + " --standby   # takes over if 2551 dies",
                 "  mmict worker --config run.yaml --seed 127.0.0.1:2551 --id worker-1   # on each worker"})
     static final class Coordinator extends Node {
         @Option(names = "--workers", defaultValue = "1",
@@ -73,25 +77,53 @@ final class ClusterCommands {
         Integer microBatchSize;
 
         @Option(names = "--audit", paramLabel = "FILE", defaultValue = "audit.jsonl",
-                description = "Sample audit log of committed steps (default ${DEFAULT-VALUE}).")
+                description = "Sample audit log of committed steps (default ${DEFAULT-VALUE}); the run state"
+                        + " is kept beside it as FILE.state.json. A standby must see the same files.")
         Path audit;
+
+        @Option(names = "--standby",
+                description = "Join a running cluster (--seed) as a standby: when the active coordinator's node dies,"
+                        + " take its run over from the audit and the run state instead of starting a new run.")
+        boolean standby;
+
+        @Option(names = "--summary", paramLabel = "FILE",
+                description = "Write the run's summary as JSON to FILE when this node's coordinator ends the run.")
+        Path summary;
+
+        @Option(names = "--parent-pid", defaultValue = "0", hidden = true,
+                description = "Stop when this process ends (set by local test clusters).")
+        long parentPid;
 
         @Override
         public Integer call() throws Exception {
+            if (standby && cluster.seeds.isEmpty()) {
+                throw CommandFailure.clusterError("a standby coordinator needs --seed HOST:PORT of a node of the"
+                        + " running cluster", null);
+            }
             RunConfig config = runConfig();
             ClusterJob job = ClusterJob.of(config, maxSteps, microBatchSize);
             try (CoordinatorProcess node = CoordinatorProcess.start(job, new CoordinatorProcess.Options(cluster.host,
                     cluster.port, cluster.seeds, workers, CoordinatorProcess.Options.defaultTimings(),
-                    cluster.http(config.metrics())), audit)) {
+                    cluster.http(config.metrics()), standby), audit)) {
                 PrintWriter out = spec.commandLine().getOut();
-                out.println("coordinator node at " + node.seedAddress() + " (workers join with --seed "
-                        + node.seedAddress() + ")");
+                out.println((standby ? "standby coordinator node at " : "coordinator node at ") + node.seedAddress()
+                        + " (workers join with --seed " + node.seedAddress() + ")");
+                if (standby) {
+                    node.memberUp().thenRun(() -> {
+                        out.println("standby coordinator node " + node.seedAddress() + " is up: it takes the run over"
+                                + " if the active coordinator's node dies");
+                        out.flush();
+                    });
+                }
                 node.httpUri().ifPresent(url -> {
                     out.println(NodeHttp.line(CoordinatorNode.ROLE, node.seedAddress(), url));
                     out.println("status: mmict status --coordinator " + url.getHost() + ":" + url.getPort());
                 });
                 out.flush();
-                RunSummary summary = node.outcome().get();
+                RunSummary summary = awaitOutcome(node);
+                if (this.summary != null && !node.inheritedAnEndedRun()) {
+                    RunSummaryFile.write(this.summary, summary, node.incarnation().orElse(0L));
+                }
                 out.printf("%s after %d steps (%d aborted): %s; parameters %s%n",
                         summary.completed() ? "completed" : "failed", summary.stepsCommitted(), summary.stepsAborted(),
                         summary.detail(), summary.parameterSha256());
@@ -101,6 +133,21 @@ final class ClusterCommands {
                 }
             }
             return ExitCodes.OK;
+        }
+
+        /** The run's summary; a watched parent process that ends first ends this node too. */
+        private RunSummary awaitOutcome(CoordinatorProcess node) throws Exception {
+            CompletableFuture<Object> parentGone = new CompletableFuture<>();
+            if (parentPid > 0) {
+                ProcessHandle.of(parentPid).ifPresentOrElse(p -> p.onExit().thenRun(() -> parentGone.complete(p)),
+                        () -> parentGone.complete(parentPid));
+            }
+            CompletableFuture.anyOf(node.outcome(), parentGone).get();
+            if (!node.outcome().isDone()) {
+                throw CommandFailure.clusterError("the process that started this coordinator (" + parentPid
+                        + ") ended", null);
+            }
+            return node.outcome().get();
         }
     }
 

@@ -8,12 +8,17 @@ import dev.mmict.coordinator.cluster.RunSettings;
 import dev.mmict.coordinator.cluster.RunSummary;
 import dev.mmict.coordinator.membership.Membership;
 import dev.mmict.coordinator.plan.StepPlanner;
+import dev.mmict.coordinator.recovery.Recovery;
+import dev.mmict.coordinator.recovery.ResumePoint;
+import dev.mmict.coordinator.recovery.RunStateFile;
+import dev.mmict.ops.CommandFailure;
 import dev.mmict.ops.config.MetricsConfig;
 import dev.mmict.ops.http.MetricsServer;
 import dev.mmict.ops.metrics.CoordinatorMetrics;
 import dev.mmict.ops.metrics.RunMetrics;
 import dev.mmict.storage.dataset.Dataset;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -21,6 +26,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.cluster.Cluster;
@@ -31,6 +37,13 @@ import org.slf4j.LoggerFactory;
  * A coordinator node in this JVM: joins (or founds) the cluster with the role {@value
  * CoordinatorNode#ROLE} and hosts the coordinator singleton for one {@link ClusterJob}; {@link
  * #outcome()} completes when the run ends.
+ *
+ * <p><b>Active and standby.</b> The node that starts a run ({@code standby} off) opens the sample
+ * audit at once (it must not hold committed steps: that would be another run's, or this run's to
+ * take over) and its coordinator writes the run state beside it ({@link RunStateFile}). A standby
+ * node ({@code standby} on, same job, same audit path on shared storage) joins the cluster and
+ * waits: the singleton moves to it when the active node dies and is downed (or leaves), and only
+ * then does it open the audit and the run state and rebuild the run from them ({@link Recovery}).
  */
 public final class CoordinatorProcess implements AutoCloseable {
 
@@ -45,9 +58,17 @@ public final class CoordinatorProcess implements AutoCloseable {
    * @param minWorkers step 0 waits for this many workers
    * @param timings step timeout, re-plan delay, progress timeout
    * @param http where the node serves /metrics, /health/* and /status (port 0: any free port)
+   * @param standby a standby node: it takes the run over from the audit and run state when the
+   *     singleton moves to it, instead of starting a new run
    */
   public record Options(String host, int port, List<String> seeds, int minWorkers, CoordinatorActor.Timings timings,
-      MetricsConfig http) {
+      MetricsConfig http, boolean standby) {
+
+    /** Options of the node that starts the run (not a standby). */
+    public Options(String host, int port, List<String> seeds, int minWorkers, CoordinatorActor.Timings timings,
+        MetricsConfig http) {
+      this(host, port, seeds, minWorkers, timings, http, false);
+    }
 
     /** Timings sized for the tiny CPU model. */
     public static CoordinatorActor.Timings defaultTimings() {
@@ -56,13 +77,15 @@ public final class CoordinatorProcess implements AutoCloseable {
   }
 
   private final ActorSystem system;
-  private final SampleAudit audit;
+  private final AtomicReference<SampleAudit> audit = new AtomicReference<>();
+  private final AtomicReference<RunDriver> driver = new AtomicReference<>();
   private final CompletableFuture<RunSummary> outcome = new CompletableFuture<>();
+  private final CompletableFuture<Void> up = new CompletableFuture<>();
   private MetricsServer http;
 
   private CoordinatorProcess(ActorSystem system, SampleAudit audit) {
     this.system = system;
-    this.audit = audit;
+    this.audit.set(audit);
   }
 
   /** Starts the node; the sample audit of committed steps is appended to {@code auditFile}. */
@@ -70,17 +93,31 @@ public final class CoordinatorProcess implements AutoCloseable {
     StepPlanner planner = StepPlanner.forSplit(job.dataset(), Dataset.TRAIN, job.plan());
     RunSettings settings = new RunSettings(job.runId(), job.maxSteps(),
         job.fingerprint(), job.learningRate(), options.minWorkers(), 20);
-    SampleAudit audit = SampleAudit.open(auditFile);
+    RunStateFile stateFile = RunStateFile.besideAudit(auditFile);
+    SampleAudit audit = null;
+    if (!options.standby()) {
+      audit = SampleAudit.open(auditFile);
+      if (audit.lastCommittedStep().isPresent()) {
+        long last = audit.lastCommittedStep().getAsLong();
+        audit.close();
+        throw CommandFailure.clusterError("the sample audit " + auditFile + " already records steps 0.."
+            + last + " of a run: start this node with --standby to take that run over, or remove " + auditFile
+            + " and " + stateFile.path() + " to start a new run", null);
+      }
+    }
     ActorSystem system;
     try {
       system = ActorSystem.create(NodeConfig.SYSTEM_NAME,
           NodeConfig.of(CoordinatorNode.ROLE, options.host(), options.port()));
     } catch (RuntimeException e) {
-      audit.close();
+      if (audit != null) {
+        audit.close();
+      }
       throw e;
     }
     CoordinatorProcess process = new CoordinatorProcess(system, audit);
     Cluster cluster = Cluster.get(system);
+    cluster.registerOnMemberUp(() -> process.up.complete(null));
     if (options.seeds().isEmpty()) {
       cluster.join(cluster.selfAddress());
     } else {
@@ -88,8 +125,8 @@ public final class CoordinatorProcess implements AutoCloseable {
     }
     RunMetrics metrics = new RunMetrics(job.runId(), CoordinatorNode.ROLE);
     CoordinatorMetrics listener = new CoordinatorMetrics(metrics, job.learningRate());
-    CoordinatorNode.start(system, () -> new RunDriver(planner, settings, audit, new Membership(Clock.systemUTC()),
-        listener, Clock.systemUTC()), options.timings(), process.outcome);
+    CoordinatorNode.start(system, () -> process.driver(planner, settings, listener, auditFile, stateFile,
+        options.standby()), options.timings(), process.outcome);
     try {
       process.http = NodeHttp.start(CoordinatorNode.ROLE, process.seedAddress(), options.http(), metrics,
           new CoordinatorStatus(system, job.runId(), Duration.ofSeconds(3)), null);
@@ -101,6 +138,54 @@ public final class CoordinatorProcess implements AutoCloseable {
         cluster.selfAddress(), job.maxSteps(), job.plan().globalBatchSize(), job.plan().microBatchSize(),
         job.task().name(), options.minWorkers());
     return process;
+  }
+
+  /**
+   * The driver of the singleton starting on this node: a new run, or (standby) the run taken over
+   * from the audit and the run state, which are only opened now (the active node wrote them until it
+   * died).
+   */
+  private RunDriver driver(StepPlanner planner, RunSettings settings, CoordinatorMetrics listener, Path auditFile,
+      RunStateFile stateFile, boolean standby) {
+    try {
+      ResumePoint from = ResumePoint.fresh();
+      if (standby) {
+        SampleAudit opened = audit.get() != null ? audit.get() : SampleAudit.open(auditFile);
+        audit.set(opened);
+        from = Recovery.takeOver(settings.runId(), settings.modelFingerprint(), stateFile.read(),
+            opened.lastCommittedStep(), "audit " + auditFile + ", run state " + stateFile.path());
+      }
+      RunDriver d = RunDriver.durable(planner, settings, audit.get(), new Membership(Clock.systemUTC()), listener,
+          Clock.systemUTC(), stateFile, from);
+      driver.set(d);
+      return d;
+    } catch (IOException e) {
+      throw new UncheckedIOException("coordinator cannot open the run's records (" + auditFile + ", "
+          + stateFile.path() + "): " + e.getMessage(), e);
+    }
+  }
+
+  /** Completes when this node is Up in the cluster (a standby is then ready to take over). */
+  public CompletableFuture<Void> memberUp() {
+    return up;
+  }
+
+  /**
+   * The incarnation of the coordinator this node hosts (0: it started the run, 1: the first
+   * takeover, ...); empty while it hosts none.
+   */
+  public Optional<Long> incarnation() {
+    RunDriver d = driver.get();
+    return d == null ? Optional.empty() : Optional.of(d.incarnation());
+  }
+
+  /**
+   * True when this node's coordinator took over a run that had already ended (the active node
+   * finished it and left): the summary is then the one the active node reported, rebuilt.
+   */
+  public boolean inheritedAnEndedRun() {
+    RunDriver d = driver.get();
+    return d != null && d.endedBeforeStart();
   }
 
   /** host:port of this node, for workers' seed lists. */
@@ -128,7 +213,10 @@ public final class CoordinatorProcess implements AutoCloseable {
       }
       WorkerProcess.shutdown(system, "coordinator finished");
     } finally {
-      audit.close();
+      SampleAudit a = audit.get();
+      if (a != null) {
+        a.close();
+      }
     }
   }
 }

@@ -29,6 +29,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.AbstractActorWithTimers;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.Props;
+import org.apache.pekko.actor.Terminated;
 import org.apache.pekko.cluster.Cluster;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +50,13 @@ import org.slf4j.LoggerFactory;
  * waits for the coordinator's final {@code LeaveAccepted} (sent at the next step boundary, when
  * the step is committed and the worker is no longer a participant) before its node goes: a node
  * that left while its peers were still finishing the step would look like a death and abort it.
+ *
+ * <p><b>Coordinator failover.</b> The worker watches the coordinator actor that answered it. When
+ * that actor is gone (its node died and was downed), the worker registers again through the
+ * singleton proxy, which reaches whichever coordinator takes over, reporting the step its replica
+ * holds: once no step runs on its step thread, so the report is the replica's settled state. The
+ * outcome of a step that finished after the coordinator was gone is dropped; if the replica
+ * applied it, the new coordinator plans that step again and the replica undoes the update first.
  *
  * <p><b>Observers.</b> Every step result the worker reports is also published on its node's event
  * stream as a {@link StepReported}, for local observers such as the node's metrics.
@@ -204,6 +212,7 @@ public final class WorkerActor extends AbstractActorWithTimers {
             coordinator.tell(i.done(), getSelf());
           }
         })
+        .match(Terminated.class, this::onTerminated)
         .match(LeaveAccepted.class, this::onLeaveAccepted)
         .match(Command.Leave.class, this::onLeave)
         .match(RunFinished.class, this::onRunFinished)
@@ -216,6 +225,9 @@ public final class WorkerActor extends AbstractActorWithTimers {
     if (coordinator != null || leaving != null) {
       getTimers().cancel(REGISTER_TIMER);
       return;
+    }
+    if (running != null && !running.isDone()) {
+      return; // the replica may be mid-update: report its state once the step thread is done (next tick)
     }
     RegisterWorker.Builder r = RegisterWorker.newBuilder()
         .setProtocolVersionValue(identity.protocolVersion())
@@ -236,8 +248,25 @@ public final class WorkerActor extends AbstractActorWithTimers {
           a.getStateTransferRequired() ? " (this worker waits for a peer's state at a step boundary)" : "");
     }
     coordinator = getSender();
+    getContext().watch(coordinator);
     getTimers().cancel(REGISTER_TIMER);
     getTimers().cancel(DEADLINE_TIMER);
+  }
+
+  /**
+   * The coordinator actor this worker answers to stopped: its node died (and was downed) or left.
+   * Register again through the proxy, with the replica's state, for the coordinator that takes over.
+   */
+  private void onTerminated(Terminated t) {
+    if (coordinator == null || !t.getActor().equals(coordinator) || leaving != null || exit.isDone()) {
+      return;
+    }
+    LOG.warn("worker {}: the coordinator {} is gone; registering with the coordinator that takes over",
+        identity.workerId(), t.getActor().path());
+    coordinator = null;
+    getTimers().startTimerAtFixedRate(REGISTER_TIMER, new Command.Register(), identity.registerEvery());
+    getTimers().startSingleTimer(DEADLINE_TIMER, new Command.RegistrationDeadline(), identity.registrationTimeout());
+    getSelf().tell(new Command.Register(), getSelf());
   }
 
   private void onRefused(RegistrationRefused r) {
@@ -342,6 +371,7 @@ public final class WorkerActor extends AbstractActorWithTimers {
       return;
     }
     coordinator = getSender();
+    getContext().watch(coordinator);
     current = plan;
     aborted = false;
     ActorRef self = getSelf();
