@@ -3,12 +3,14 @@ package dev.mmict.ops.cli;
 import dev.mmict.ops.ExitCodes;
 import dev.mmict.storage.checkpoint.CheckpointInspector;
 import dev.mmict.storage.checkpoint.Inspection;
+import dev.mmict.storage.checkpoint.RetentionPolicy;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,8 +39,11 @@ final class CheckpointsCommand implements Callable<Integer> {
         return inspection.ok() ? ExitCodes.OK : ExitCodes.DATA_ERROR;
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "One line per checkpoint: step, time, size, valid, metric.",
-            footer = {"", "Example:", "  mmict checkpoints list runs/lr-3e-4/checkpoints"})
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "One line per checkpoint: step, time, size, valid, metrics; the best valid one by a metric"
+                + " (default: lowest val_loss, what retention keeps) is marked '<- best'.",
+            footer = {"", "Examples:", "  mmict checkpoints list runs/lr-3e-4/checkpoints",
+                "  mmict checkpoints list --best-by accuracy --best-mode max runs/lr-3e-4/checkpoints"})
     static final class ListCheckpoints implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -49,9 +54,23 @@ final class CheckpointsCommand implements Callable<Integer> {
         @Parameters(paramLabel = "DIR", description = "The checkpoint root (checkpoint.dir).")
         Path root;
 
+        @Option(names = "--best-by", paramLabel = "METRIC", defaultValue = "val_loss",
+                description = "Mark the best checkpoint by this manifest metric (default: ${DEFAULT-VALUE}).")
+        String bestBy;
+
+        @Option(names = "--best-mode", paramLabel = "min|max", defaultValue = "min",
+                description = "Whether the lowest or the highest value is best (default: ${DEFAULT-VALUE}).")
+        String bestMode;
+
         @Override
         public Integer call() throws IOException {
-            return print(spec, CheckpointInspector.list(root));
+            RetentionPolicy.Mode mode;
+            try {
+                mode = RetentionPolicy.Mode.parse(bestMode);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--best-mode: " + e.getMessage());
+            }
+            return print(spec, CheckpointInspector.list(root, bestBy, mode));
         }
     }
 

@@ -282,7 +282,7 @@ public final class LocalOperations implements Operations {
         config.seed(), 0, t.gradClip(), false);
     TaskMix mix = new TaskMix(task.dataset(), 1, List.of(mode), task.shots(config.data()), task.strategy(config.data()));
     TrainCheckpointing.Start from = checkpoints == null ? new TrainCheckpointing.Start(null, TrainLoop.StateHook.NONE)
-        : checkpoints.start(model, List.of(mix), manager, stopAt);
+        : checkpoints.start(model, List.of(mix), builder, manager, stopAt);
     String label = task.name() + " " + mode.label();
     TrainLoop.StateHook hook = from.hook();
     if (checkpoints != null) {

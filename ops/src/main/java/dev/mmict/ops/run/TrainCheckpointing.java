@@ -16,22 +16,26 @@ import dev.mmict.storage.checkpoint.CheckpointException;
 import dev.mmict.storage.checkpoint.CheckpointStore;
 import dev.mmict.storage.checkpoint.LatestValid;
 import dev.mmict.storage.checkpoint.RetentionPolicy;
+import dev.mmict.worker.train.DialogBuilder;
 import dev.mmict.worker.train.PeriodicCheckpoints;
 import dev.mmict.worker.train.TaskMix;
 import dev.mmict.worker.train.TrainCheckpoints;
 import dev.mmict.worker.train.TrainLoop;
+import dev.mmict.worker.train.ValidationLoss;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The checkpoint side of {@code mmict train}: where checkpoints go, the hook that writes them,
- * and, with {@code checkpoint.resume}, the newest valid checkpoint to continue from after
- * checking that it belongs to this model and this training configuration.
+ * The checkpoint side of {@code mmict train}: where checkpoints go, the hook that writes them
+ * with each one's validation loss, which of them retention keeps, and, with
+ * {@code checkpoint.resume}, the newest valid checkpoint to continue from after checking that it
+ * belongs to this model and this training configuration.
  */
 final class TrainCheckpointing {
   private static final Logger LOG = LoggerFactory.getLogger(TrainCheckpointing.class);
@@ -72,24 +76,25 @@ final class TrainCheckpointing {
   record Start(TrainLoop.Resume resume, TrainLoop.StateHook hook) { }
 
   /**
-   * Prepares checkpointing for {@code model} (trainable set already) on {@code sources}; with
-   * {@code checkpoint.resume}, restores the model's trainable parameters from the newest valid
-   * checkpoint and returns the loop and optimizer state to continue from.
+   * Prepares checkpointing for {@code model} (trainable set already) on {@code sources}, for a
+   * run told to stop after {@code stopAt} steps (a checkpoint is also written at that step, so the
+   * run can be resumed from there); with {@code checkpoint.resume}, restores the model's trainable
+   * parameters from the newest valid checkpoint and returns the loop and optimizer state to
+   * continue from. With {@code checkpoint.validationSamples > 0} every checkpoint records its
+   * {@value ValidationLoss#METRIC} on the first source's validation split, built by {@code builder}.
    *
    * @throws CommandFailure a configuration error when the checkpoint disagrees with this run, a
    *     data error when no checkpoint can be used
    */
-  Start start(MmictModel model, List<TaskMix> sources, NDManager manager) throws IOException {
-    return start(model, sources, manager, config.trainer().steps());
-  }
-
-  /**
-   * As {@link #start(MmictModel, List, NDManager)} for a run told to stop after {@code stopAt}
-   * steps: a checkpoint is also written at that step, so the run can be resumed from there.
-   */
-  Start start(MmictModel model, List<TaskMix> sources, NDManager manager, int stopAt) throws IOException {
+  Start start(MmictModel model, List<TaskMix> sources, DialogBuilder builder, NDManager manager, int stopAt)
+      throws IOException {
     CheckpointConfig c = config.checkpoint();
-    CheckpointStore store = new CheckpointStore(root, RetentionPolicy.lastN(c.keep()));
+    Optional<ValidationLoss> validation = ValidationLoss.of(model, builder, sources.get(0), c.validationSamples(),
+        config.trainer().batchSize(), config.seed());
+    RetentionPolicy retention = retention(c, validation.isPresent());
+    CheckpointStore store = new CheckpointStore(root, retention);
+    LOG.info("Checkpoints in {}: every {} steps, retention keeps {}{}", root, c.every(), retention.describe(),
+        validation.map(v -> "; each records its " + v).orElse(""));
     String fingerprint = TrainCheckpoints.fingerprint(model);
     String yaml = new ConfigLoader().toYaml(config);
     report.put("checkpoint_dir", root.toString());
@@ -103,7 +108,29 @@ final class TrainCheckpointing {
     }
     writer = new PeriodicCheckpoints(store, model, c.every(), sources, config.seed(), yaml, fingerprint)
         .alsoAt(stopAt);
+    validation.ifPresent(v -> writer.withMetrics(() -> validate(v, manager)));
     return new Start(resume, writer);
+  }
+
+  /**
+   * What retention keeps: the newest {@code checkpoint.keep}, plus the {@code checkpoint.keepBest}
+   * with the lowest validation loss when one is computed ({@code validating}).
+   */
+  static RetentionPolicy retention(CheckpointConfig c, boolean validating) {
+    if (c.keepBest() == 0 || !validating) {
+      return RetentionPolicy.lastN(c.keep());
+    }
+    return RetentionPolicy.lastAndBest(c.keep(), c.keepBest(), ValidationLoss.METRIC, RetentionPolicy.Mode.MIN);
+  }
+
+  /** The validation loss now, logged and kept for the report. */
+  private Map<String, Double> validate(ValidationLoss validation, NDManager manager) {
+    long start = System.nanoTime();
+    double loss = validation.compute(manager);
+    LOG.info("{}: {} ({} ms)", validation, String.format(java.util.Locale.ROOT, "%.6f", loss),
+        (System.nanoTime() - start) / 1_000_000);
+    report.put("last_val_loss", Double.isFinite(loss) ? loss : null); // JSON has no NaN
+    return Map.of(ValidationLoss.METRIC, loss);
   }
 
   private TrainLoop.Resume resume(CheckpointStore store, MmictModel model, List<TaskMix> sources, NDManager manager,

@@ -20,8 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code mmict train} reading its samples from a packed record directory ({@code data.packed}):
- * the same samples as the task's own source give the same model, and a pack of another dataset or
- * a missing pack is a data error that names the key.
+ * the same samples as the task's own source give the same model, a run served from a warm disk
+ * feature cache gives the bytes of the run that filled it, and a pack of another dataset or a
+ * missing pack is a data error that names the key.
  */
 class TrainFromPackTest {
   @TempDir
@@ -100,6 +101,10 @@ class TrainFromPackTest {
     Result second = train(dir.resolve("cached-2"), "--set", "data.packed=" + pack, "--set", "cache.dir=" + cache);
     assertEquals(ExitCodes.OK, second.code(), second.err());
     assertEquals(filled, bytesUnder(cache), "the second run is served from the cache and adds nothing to it");
+    assertArrayEquals(Files.readAllBytes(dir.resolve("cached-1/model").resolve(ModelStore.WEIGHTS)),
+        Files.readAllBytes(dir.resolve("cached-2/model").resolve(ModelStore.WEIGHTS)),
+        "the run that filled the cache and the run served from it train the same model (this failed now and"
+            + " then before gradients stopped reading freed memory, 94a970c)");
   }
 
   @Test

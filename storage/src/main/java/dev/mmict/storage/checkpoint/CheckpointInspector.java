@@ -5,9 +5,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.stream.Collectors;
 
 /**
@@ -20,8 +22,25 @@ public final class CheckpointInspector {
 
   /** One line per step directory under {@code root}: step, time, size, validity, metrics. */
   public static Inspection list(Path root) throws IOException {
+    return list(root, null, null);
+  }
+
+  /**
+   * As {@link #list(Path)}, and marks the best valid checkpoint by metric {@code bestBy} (lowest
+   * for {@link RetentionPolicy.Mode#MIN}, highest for MAX; among equal values the newer, as
+   * retention chooses), when any valid checkpoint has a finite value of it.
+   *
+   * @param bestBy the metric to mark the best by, or null to mark none
+   * @param mode whether lower or higher is better; ignored when {@code bestBy} is null
+   */
+  public static Inspection list(Path root, String bestBy, RetentionPolicy.Mode mode) throws IOException {
     requireDirectory(root);
     List<Path> dirs = CheckpointNames.stepDirs(root);
+    List<VerificationReport> reports = new ArrayList<>(dirs.size());
+    for (Path dir : dirs) {
+      reports.add(CheckpointVerifier.verify(dir, null));
+    }
+    int best = bestBy == null ? -1 : best(reports, bestBy, mode);
     StringBuilder sb = new StringBuilder();
     sb.append("Checkpoints in ").append(root).append(": ").append(dirs.size()).append('\n');
     boolean ok = true;
@@ -36,11 +55,15 @@ public final class CheckpointInspector {
               "valid",
               "metrics"));
     }
-    for (Path dir : dirs) {
-      VerificationReport r = CheckpointVerifier.verify(dir, null);
+    for (int i = 0; i < dirs.size(); i++) {
+      Path dir = dirs.get(i);
+      VerificationReport r = reports.get(i);
       ok &= r.valid();
       String created = r.manifest().map(m -> m.createdAt().toString()).orElse("?");
       String metrics = r.manifest().map(m -> metrics(m.metrics())).orElse("");
+      if (i == best) {
+        metrics += "  <- best " + bestBy;
+      }
       sb.append(
           String.format(
               Locale.ROOT,
@@ -160,6 +183,29 @@ public final class CheckpointInspector {
       sb.append("    ").append(l).append('\n');
     }
     return new Inspection(sb.toString(), r.valid());
+  }
+
+  /** The index of the best valid report by {@code metric}, the later on ties; -1 when none has it. */
+  private static int best(List<VerificationReport> reports, String metric, RetentionPolicy.Mode mode) {
+    int best = -1;
+    double bestValue = 0;
+    for (int i = 0; i < reports.size(); i++) {
+      VerificationReport r = reports.get(i);
+      if (!r.valid() || r.manifest().isEmpty()) {
+        continue;
+      }
+      OptionalDouble v = r.manifest().get().metric(metric);
+      if (v.isEmpty() || !Double.isFinite(v.getAsDouble())) {
+        continue;
+      }
+      double x = v.getAsDouble();
+      boolean better = mode == RetentionPolicy.Mode.MAX ? x >= bestValue : x <= bestValue;
+      if (best < 0 || better) {
+        best = i;
+        bestValue = x;
+      }
+    }
+    return best;
   }
 
   private static boolean isCheckpointDir(Path p) {

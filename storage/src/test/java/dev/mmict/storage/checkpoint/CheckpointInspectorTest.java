@@ -55,6 +55,28 @@ class CheckpointInspectorTest {
   }
 
   @Test
+  void listMarksTheBestValidCheckpointByTheMetric() throws Exception {
+    store().write(Fixtures.state(10, Map.of("val_loss", 0.75)), Fixtures.files(10));
+    store().write(Fixtures.state(20, Map.of("val_loss", 0.25)), Fixtures.files(20));
+    store().write(Fixtures.state(30, Map.of("val_loss", 0.125)), Fixtures.files(30));
+    store().write(Fixtures.state(40, Map.of("val_loss", 0.5)), Fixtures.files(40));
+    store().write(Fixtures.state(50, Map.of("other", 0.0)), Fixtures.files(50));
+    // The lowest value is in a damaged checkpoint: it is no candidate for the best.
+    Files.write(root.resolve("step-00000030").resolve(MODEL), new byte[10]);
+
+    String[] min = CheckpointInspector.list(root, "val_loss", RetentionPolicy.Mode.MIN).text().split("\n");
+    assertTrue(min[3].matches("20 .*val_loss=0\\.250000  <- best val_loss"), min[3]);
+    for (int i : new int[] {2, 4, 6, 7}) {
+      assertFalse(min[i].contains("best"), min[i]);
+    }
+    String[] max = CheckpointInspector.list(root, "val_loss", RetentionPolicy.Mode.MAX).text().split("\n");
+    assertTrue(max[2].endsWith("val_loss=0.750000  <- best val_loss"), max[2]);
+    assertFalse(CheckpointInspector.list(root).text().contains("best"));
+    assertFalse(
+        CheckpointInspector.list(root, "cider", RetentionPolicy.Mode.MAX).text().contains("best"));
+  }
+
+  @Test
   void verifyReportsEveryFile() throws Exception {
     Checkpoint c = store().write(Fixtures.state(100), Fixtures.files(100));
     Inspection good = CheckpointInspector.verify(c.dir(), FINGERPRINT);

@@ -6,11 +6,14 @@ import dev.mmict.storage.checkpoint.Checkpoint;
 import dev.mmict.storage.checkpoint.CheckpointStore;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The {@link TrainLoop.StateHook} that writes a checkpoint every {@code every} steps and after the
- * last step ({@code every = 0}: after the last step only).
+ * last step ({@code every = 0}: after the last step only), with the metrics of {@link #withMetrics}
+ * (e.g. the validation loss) in its manifest.
  */
 public final class PeriodicCheckpoints implements TrainLoop.StateHook {
   private final CheckpointStore store;
@@ -22,6 +25,7 @@ public final class PeriodicCheckpoints implements TrainLoop.StateHook {
   private final String fingerprint;
   private Checkpoint last;
   private int alsoAt = -1;
+  private Supplier<Map<String, Double>> metrics = Map::of;
 
   /**
    * @param config the resolved run configuration (YAML), stored in each manifest
@@ -53,6 +57,16 @@ public final class PeriodicCheckpoints implements TrainLoop.StateHook {
     return this;
   }
 
+  /**
+   * Computes {@code metrics} for every checkpoint written, just before writing it (only then, so
+   * steps without a checkpoint pay nothing), and records them in its manifest; returns this hook.
+   * The supplier must not change the model or the optimizer.
+   */
+  public PeriodicCheckpoints withMetrics(Supplier<Map<String, Double>> metrics) {
+    this.metrics = java.util.Objects.requireNonNull(metrics, "metrics");
+    return this;
+  }
+
   /** Whether a checkpoint is written once {@code done} of {@code total} steps are complete. */
   public boolean due(int done, int total) {
     return done == total || done == alsoAt || (every > 0 && done % every == 0);
@@ -62,7 +76,7 @@ public final class PeriodicCheckpoints implements TrainLoop.StateHook {
   public void afterStep(LoopState state, int totalSteps, AdamW optimizer) throws IOException {
     if (due(state.nextStep(), totalSteps)) {
       last = TrainCheckpoints.write(store, model, optimizer,
-          TrainCheckpoints.state(state, sources, seed, config, fingerprint));
+          TrainCheckpoints.state(state, sources, seed, config, fingerprint, metrics.get()));
     }
   }
 

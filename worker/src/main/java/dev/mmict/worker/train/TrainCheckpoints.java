@@ -73,8 +73,14 @@ public final class TrainCheckpoints {
    */
   public static CheckpointState state(LoopState loop, List<TaskMix> sources, long seed, String config,
       String fingerprint) {
+    return state(loop, sources, seed, config, fingerprint, Map.of());
+  }
+
+  /** As above, with named metrics (e.g. {@value ValidationLoss#METRIC}) for the manifest. */
+  public static CheckpointState state(LoopState loop, List<TaskMix> sources, long seed, String config,
+      String fingerprint, Map<String, Double> metrics) {
     return new CheckpointState(loop.nextStep(), loop.epoch(), loop.toJson(), samplerState(sources),
-        rngStates(sources, seed), config, fingerprint, Map.of());
+        rngStates(sources, seed), config, fingerprint, metrics);
   }
 
   /**
