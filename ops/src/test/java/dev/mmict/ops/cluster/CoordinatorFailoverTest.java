@@ -131,11 +131,12 @@ class CoordinatorFailoverTest {
         return committed.size();
       }
       if (active != null && !active.isAlive()) {
-        fail("the active coordinator exited before step " + (steps - 1) + " committed; see its log under "
-            + cluster.auditFile().getParent());
+        fail("the active coordinator exited before step " + (steps - 1) + " committed"
+            + ClusterLogs.trouble(cluster.auditFile().getParent(), 8));
       }
       if (System.nanoTime() > deadline) {
-        fail("fewer than " + steps + " steps committed within 120 s (" + committed.size() + ")");
+        fail("fewer than " + steps + " steps committed within 120 s (" + committed.size() + ")"
+            + ClusterLogs.trouble(cluster.auditFile().getParent(), 8));
       }
       Thread.sleep(100);
     }
