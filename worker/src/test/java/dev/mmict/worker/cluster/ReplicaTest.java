@@ -212,9 +212,17 @@ class ReplicaTest {
     Thread collector = new Thread(() -> {
       while (!stop.get()) {
         System.gc();
-        byte[][] garbage = new byte[32][];
-        for (int i = 0; i < garbage.length; i++) {
-          garbage[i] = new byte[1 << 16]; // reuses freed memory, so stale reads show
+        // Small native allocations filled with NaN bits take the place of freed scalar buffers,
+        // so a stale read shows.
+        for (int i = 0; i < 256; i++) {
+          java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(4 + (i % 16) * 4);
+          while (b.hasRemaining()) {
+            b.put((byte) 0x7f);
+          }
+        }
+        byte[][] heap = new byte[32][];
+        for (int i = 0; i < heap.length; i++) {
+          heap[i] = new byte[1 << 16]; // heap pressure: collections, and so frees, come often
         }
       }
     }, "gc-hammer");
