@@ -64,17 +64,34 @@ public final class ModelStore {
     }
     WordTokenizer tokenizer = WordTokenizer.load(dir.resolve(TOKENIZER));
     MmictModel model = new MmictModel(manager, config, seed, tokenizer.padId());
-    SafetensorsFile file = Safetensors.read(dir.resolve(WEIGHTS));
-    try (NDManager tmp = manager.newSubManager()) {
-      Map<String, NDArray> values = file.loadAll(tmp, n -> true);
-      List<String> unused = model.params().load(values, true, dir.resolve(WEIGHTS).toString());
-      if (!unused.isEmpty()) {
-        throw new IOException(dir.resolve(WEIGHTS) + ": tensors that match no parameter: " + unused);
-      }
-    } catch (RuntimeException e) {
+    SafetensorsFile file;
+    try {
+      file = loadInto(model, dir.resolve(WEIGHTS), true, manager);
+    } catch (IOException | RuntimeException e) {
       model.close();
       throw e;
     }
     return new Loaded(model, tokenizer, file.metadata());
+  }
+
+  /**
+   * Copies the tensors of the safetensors {@code weights} file into {@code model}'s parameters of
+   * the same names, checking shapes.
+   *
+   * @param strict every parameter of the model must be in the file (else: only those it holds)
+   * @return the file read (for its metadata)
+   * @throws IOException when the file cannot be read or holds a tensor that matches no parameter
+   */
+  public static SafetensorsFile loadInto(MmictModel model, Path weights, boolean strict, NDManager manager)
+      throws IOException {
+    SafetensorsFile file = Safetensors.read(weights);
+    try (NDManager tmp = manager.newSubManager()) {
+      Map<String, NDArray> values = file.loadAll(tmp, n -> true);
+      List<String> unused = model.params().load(values, strict, weights.toString());
+      if (!unused.isEmpty()) {
+        throw new IOException(weights + ": tensors that match no parameter: " + unused);
+      }
+    }
+    return file;
   }
 }

@@ -160,8 +160,13 @@ final class Backbones {
 
   /** Mean loss over the last tenth of a run. */
   static double tailLoss(List<TrainingStep.Result> results) {
-    int n = Math.max(1, results.size() / 10);
-    return results.subList(results.size() - n, results.size()).stream()
-        .mapToDouble(TrainingStep.Result::loss).average().orElse(Double.NaN);
+    return tailMean(results.stream().map(TrainingStep.Result::loss).toList());
+  }
+
+  /** Mean of the last tenth (at least one) of per-step losses: a run's final loss; NaN for none. */
+  static double tailMean(List<Double> losses) {
+    int n = Math.max(1, losses.size() / 10);
+    return losses.subList(Math.max(0, losses.size() - n), losses.size()).stream()
+        .mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
   }
 }

@@ -1,9 +1,6 @@
 package dev.mmict.ops.run;
 
-import ai.djl.ndarray.NDArray;
 import dev.mmict.coordinator.cluster.RunSummary;
-import dev.mmict.hub.io.Safetensors;
-import dev.mmict.hub.io.SafetensorsFile;
 import dev.mmict.ops.cluster.ClusterTraining;
 import dev.mmict.ops.cluster.EmbeddedCluster;
 import dev.mmict.worker.cluster.ParameterVector;
@@ -159,11 +156,8 @@ public final class LocalOperations implements Operations {
         Path state = ClusterTraining.finalState(result);
         loadFinalState(model, state, summary.parameterSha256(), manager);
         FeatureStores.attach(config.cache(), model);
-        List<Double> losses = summary.losses();
-        double loss = losses.isEmpty() ? Double.NaN
-            : losses.subList(Math.max(0, losses.size() - 10), losses.size()).stream()
-                .mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-        rows.add(evaluate(config, task, mode, model, bb, manager, config.eval().withDemos(), secs, loss, session));
+        rows.add(evaluate(config, task, mode, model, bb, manager, config.eval().withDemos(), secs,
+            Backbones.tailMean(summary.losses()), session));
         Path saved = request.outDir().resolve("model");
         ModelStore.save(saved, model, bb.tokenizer(), Map.of("mmict.finetuned.task", task.name(),
             "mmict.finetuned.mode", mode.label(), "mmict.params_sha256", summary.parameterSha256()));
@@ -182,13 +176,10 @@ public final class LocalOperations implements Operations {
    */
   private static void loadFinalState(MmictModel model, Path state, String expectedSha, NDManager manager)
       throws IOException {
-    SafetensorsFile file = Safetensors.read(state);
-    try (NDManager tmp = manager.newSubManager()) {
-      Map<String, NDArray> values = file.loadAll(tmp, n -> true);
-      List<String> unused = model.params().load(values, false, state.toString());
-      if (!unused.isEmpty()) {
-        throw CommandFailure.clusterError(state + ": tensors that match no parameter: " + unused, null);
-      }
+    try {
+      ModelStore.loadInto(model, state, false, manager);
+    } catch (IOException e) {
+      throw CommandFailure.clusterError("the run's final parameters: " + e.getMessage(), e);
     }
     String sha = HexFormat.of().formatHex(new ParameterVector(model.params()).sha256());
     if (!sha.equals(expectedSha)) {
