@@ -131,6 +131,18 @@ public final class Params implements AutoCloseable {
     }
   }
 
+  /**
+   * Zeroes a parameter's gradient in place (PyTorch adds every backward pass to it). With {@code
+   * mayHoldNaN}, NaN elements are cleared too: NaN · 0 is NaN (and so is ∞ · 0), so one bad pass
+   * would otherwise poison every later one.
+   */
+  public static void zeroGradient(NDArray gradient, boolean mayHoldNaN) {
+    gradient.muli(0f); // [shape of the parameter]
+    if (mayHoldNaN) {
+      gradient.set(gradient.isNaN(), 0f); // [shape of the parameter]
+    }
+  }
+
   /** Feeds {@code value}'s elements to {@code digest} as little-endian float32 (for fingerprints). */
   public static void digestValues(java.security.MessageDigest digest, NDArray value) {
     float[] v = value.toFloatArray();

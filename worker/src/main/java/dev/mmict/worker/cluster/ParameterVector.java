@@ -66,15 +66,13 @@ public final class ParameterVector {
     }
   }
 
-  /** In place; NaN and infinities too (NaN · 0 is NaN), so one bad pass cannot poison the next. */
+  /** In place; NaN and infinities too, so one bad pass cannot poison the next ({@code values}: g's). */
   private static void zero(NDArray g, float[] values) {
-    g.muli(0); // [shape of the parameter]
-    for (float v : values) {
-      if (!Float.isFinite(v)) {
-        g.set(g.isNaN(), 0f); // [shape of the parameter]
-        return;
-      }
+    boolean finite = true;
+    for (int i = 0; i < values.length && finite; i++) {
+      finite = Float.isFinite(values[i]);
     }
+    Params.zeroGradient(g, !finite);
   }
 
   /** {@code vector} cut into one tensor per trainable parameter (name → [shape of the parameter]). */

@@ -122,13 +122,8 @@ public final class TrainingStep {
         }
         optimizer.update(params, grads, lr);
       }
-      // PyTorch accumulates gradients across backward passes: zero them. A non-finite gradient is
-      // overwritten, since NaN * 0 is still NaN.
       for (NDArray g : grads.values()) {
-        g.muli(0);
-        if (skip) {
-          g.set(g.isNaN(), 0f); // [shape of the parameter]
-        }
+        Params.zeroGradient(g, skip);
       }
       return new Result(lm + contrastWeight * con, lm, con, dialogs.size(), plan.targetCount(), norm, skip);
     }
