@@ -177,9 +177,7 @@ public final class EmbeddedCluster implements AutoCloseable {
     Path log = logs.resolve(id + (incarnation > 1 ? "." + incarnation : "") + ".log");
     List<String> cmd = new ArrayList<>(workerCommand(id, coordinator.seedAddress(), configFile, options));
     cmd.addAll(List.of("--metrics-host", job.config().metrics().host(), "--metrics-port", "0"));
-    String name = log.getFileName().toString();
-    cmd.addAll(List.of("--final-state", logs.resolve(name.substring(0, name.length() - ".log".length())
-        + ".final.safetensors").toString()));
+    cmd.addAll(List.of("--final-state", finalStateOf(log).toString()));
     cmd.addAll(extraArgs);
     ProcessBuilder pb = new ProcessBuilder(cmd)
         .directory(new File(System.getProperty("user.dir")))
@@ -227,13 +225,18 @@ public final class EmbeddedCluster implements AutoCloseable {
     for (Started w : all) {
       logFiles.put(w.id(), w.log());
       exits.put(w.id(), w.process().isAlive() ? null : w.process().exitValue());
-      String name = w.log().getFileName().toString();
-      Path state = w.log().resolveSibling(name.substring(0, name.length() - ".log".length()) + ".final.safetensors");
+      Path state = finalStateOf(w.log());
       if (Files.exists(state)) {
         finalStates.put(w.id(), state);
       }
     }
     return new Result(summary, auditFile, checkAudit(job, auditFile), logFiles, exits, finalStates);
+  }
+
+  /** Where the worker process logging to {@code log} writes the run's final parameters. */
+  private static Path finalStateOf(Path log) {
+    String name = log.getFileName().toString();
+    return log.resolveSibling(name.substring(0, name.length() - ".log".length()) + ".final.safetensors");
   }
 
   /** Kills every worker process still running and stops the coordinator node. */

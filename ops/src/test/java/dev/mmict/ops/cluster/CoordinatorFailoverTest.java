@@ -12,7 +12,6 @@ import dev.mmict.coordinator.audit.StepAudit;
 import dev.mmict.ops.config.ConfigLoader;
 import dev.mmict.ops.config.RunConfig;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -121,12 +120,7 @@ class CoordinatorFailoverTest {
       throws IOException, InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (true) {
-      List<StepAudit> committed;
-      try {
-        committed = Files.exists(cluster.auditFile()) ? SampleAudit.read(cluster.auditFile()) : List.of();
-      } catch (IOException | RuntimeException e) {
-        committed = List.of(); // a line being appended right now: read again
-      }
+      List<StepAudit> committed = AuditWait.committed(cluster.auditFile());
       if (committed.size() >= steps) {
         return committed.size();
       }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
@@ -107,11 +105,11 @@ class ElasticClusterTest {
       // loads its model while the run goes on, and joins on cue right after the kill.
       Path cue = out.resolve("worker-3.go");
       restartedPid = cluster.startWorker("worker-3", List.of("--join-when", cue.toString())).pid();
-      awaitAudit(cluster, steps -> steps.size() >= 1, "step 0 committed");
+      AuditWait.until(cluster, steps -> steps.size() >= 1, "step 0 committed");
       victim.destroyForcibly(); // kill -9: a reclaimed spot instance
       assertTrue(victim.waitFor(10, TimeUnit.SECONDS));
       Files.writeString(cue, "go");
-      awaitAudit(cluster, steps -> steps.stream().anyMatch(s -> workers(s).contains("worker-3") && s.step() > 0),
+      AuditWait.until(cluster, steps -> steps.stream().anyMatch(s -> workers(s).contains("worker-3") && s.step() > 0),
           "the restarted worker-3 trains a step");
       result = cluster.await();
     }
@@ -175,12 +173,12 @@ class ElasticClusterTest {
     try (EmbeddedCluster cluster = EmbeddedCluster.start(job(List.of()), config, out, options(3))) {
       // worker-4 is a warm spare (model loaded, node up) that joins the run on cue, mid-run.
       cluster.startWorker("worker-4", List.of("--join-when", cue.toString()));
-      awaitAudit(cluster, steps -> steps.size() >= 2, "step 1 committed");
+      AuditWait.until(cluster, steps -> steps.size() >= 2, "step 1 committed");
       Files.writeString(cue, "go");
       // Test 6: another seed (so another model fingerprint) and a protocol version from the future.
       wrongModel = cluster.startWorker("stranger-model", List.of("--set", "seed=4242"));
       wrongProtocol = cluster.startWorker("stranger-protocol", List.of("--protocol-version", "2"));
-      awaitAudit(cluster, steps -> steps.stream().anyMatch(s -> workers(s).contains("worker-4")),
+      AuditWait.until(cluster, steps -> steps.stream().anyMatch(s -> workers(s).contains("worker-4")),
           "the joiner worker-4 trains a step");
       // Test 4: SIGTERM (Process.destroy on Linux) while the run goes on.
       terminated = cluster.process("worker-1").orElseThrow();
@@ -259,32 +257,6 @@ class ElasticClusterTest {
 
   private static List<String> kinds(RunSummary s, MembershipEvent.Kind kind) {
     return s.events().stream().filter(e -> e.kind() == kind).map(MembershipEvent::workerId).toList();
-  }
-
-  /** Polls the audit log until {@code condition} holds; fails if the run ends first or after 150 s. */
-  private static void awaitAudit(EmbeddedCluster cluster, Predicate<List<StepAudit>> condition, String what)
-      throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
-    while (true) {
-      List<StepAudit> steps;
-      try {
-        steps = Files.exists(cluster.auditFile()) ? SampleAudit.read(cluster.auditFile()) : List.of();
-      } catch (IOException | RuntimeException e) {
-        steps = List.of(); // a line being appended right now: read again
-      }
-      if (condition.test(steps)) {
-        return;
-      }
-      if (cluster.outcome().isDone()) {
-        fail("the run ended before " + what + ": " + cluster.outcome().join().detail() + " (audit " + steps.size()
-            + " steps)" + ClusterLogs.trouble(cluster.auditFile().getParent(), 6));
-      }
-      if (System.nanoTime() > deadline) {
-        fail("not within 150 s: " + what + " (audit " + steps.size() + " steps)"
-            + ClusterLogs.trouble(cluster.auditFile().getParent(), 6));
-      }
-      Thread.sleep(100);
-    }
   }
 
   private static String tail(String log) {

@@ -2,7 +2,6 @@ package dev.mmict.ops.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.mmict.coordinator.audit.SampleAudit;
@@ -13,11 +12,9 @@ import dev.mmict.ops.config.ConfigLoader;
 import dev.mmict.ops.config.RunConfig;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -58,7 +55,7 @@ class PreemptionNoticeTest {
     try (EmbeddedCluster cluster = EmbeddedCluster.start(job, configFile, out,
         new EmbeddedCluster.Options(2, true, Duration.ofSeconds(200), 1024),
         java.util.Map.of("worker-2", List.of("--preemption-url", url, "--preemption-poll", "0.2")))) {
-      awaitSteps(cluster, 2);
+      AuditWait.until(cluster, steps -> steps.size() >= 2, "step 1 committed");
       answer.set("TRUE"); // the cloud reclaims worker-2's machine soon
       result = cluster.await();
     } finally {
@@ -86,25 +83,5 @@ class PreemptionNoticeTest {
       assertEquals(4, step.microBatches().size(), "step " + step.step() + ": every micro-batch trained once");
     }
     result.audit().forEach(epoch -> assertTrue(epoch.duplicated().isEmpty(), epoch.toString()));
-  }
-
-  private static void awaitSteps(EmbeddedCluster cluster, int steps) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
-    while (System.nanoTime() < deadline) {
-      List<StepAudit> audit;
-      try {
-        audit = Files.exists(cluster.auditFile()) ? SampleAudit.read(cluster.auditFile()) : List.of();
-      } catch (java.io.IOException | RuntimeException e) {
-        audit = List.of(); // a line being appended: read again
-      }
-      if (audit.size() >= steps) {
-        return;
-      }
-      if (cluster.outcome().isDone()) {
-        fail("the run ended before step " + (steps - 1) + ": " + cluster.outcome().join().detail());
-      }
-      Thread.sleep(100);
-    }
-    fail("step " + (steps - 1) + " did not commit within 150 s");
   }
 }

@@ -20,6 +20,7 @@ import dev.mmict.protocol.v1.StepPlan;
 import dev.mmict.storage.dataset.Dataset;
 import dev.mmict.storage.dataset.Datasets;
 import dev.mmict.storage.dataset.Sample;
+import dev.mmict.worker.GarbageCollectorHammer;
 import dev.mmict.worker.exchange.FixedPoint;
 import dev.mmict.worker.train.DialogBuilder;
 import java.util.ArrayList;
@@ -208,27 +209,7 @@ class ReplicaTest {
       expected.add(c.fixed().clone());
       quiet.apply(p, c);
     }
-    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-    Thread collector = new Thread(() -> {
-      while (!stop.get()) {
-        System.gc();
-        // Small native allocations filled with NaN bits take the place of freed scalar buffers,
-        // so a stale read shows.
-        for (int i = 0; i < 256; i++) {
-          java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(4 + (i % 16) * 4);
-          while (b.hasRemaining()) {
-            b.put((byte) 0x7f);
-          }
-        }
-        byte[][] heap = new byte[32][];
-        for (int i = 0; i < heap.length; i++) {
-          heap[i] = new byte[1 << 16]; // heap pressure: collections, and so frees, come often
-        }
-      }
-    }, "gc-hammer");
-    collector.setDaemon(true);
-    collector.start();
-    try {
+    try (GarbageCollectorHammer hammer = GarbageCollectorHammer.start()) {
       for (int round = 0; round < 2; round++) {
         Replica stressed = replica(true);
         for (long step = 0; step < 3; step++) {
@@ -238,9 +219,6 @@ class ReplicaTest {
           stressed.apply(p, c);
         }
       }
-    } finally {
-      stop.set(true);
-      collector.join();
     }
   }
 }

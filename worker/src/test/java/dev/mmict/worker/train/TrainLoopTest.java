@@ -1,5 +1,6 @@
 package dev.mmict.worker.train;
 
+import dev.mmict.worker.GarbageCollectorHammer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -117,30 +118,9 @@ class TrainLoopTest {
     WordTokenizer tok = tokenizer(binding);
     float[][] finals = new float[3][];
     double[][] losses = new double[3][];
-    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-    Thread collector = new Thread(() -> {
-      while (!stop.get()) {
-        System.gc();
-        // Small native allocations filled with NaN bits take the place of freed scalar buffers,
-        // so a stale read shows.
-        for (int i = 0; i < 256; i++) {
-          java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(4 + (i % 16) * 4);
-          while (b.hasRemaining()) {
-            b.put((byte) 0x7f);
-          }
-        }
-        byte[][] heap = new byte[32][];
-        for (int i = 0; i < heap.length; i++) {
-          heap[i] = new byte[1 << 16]; // heap pressure: collections, and so frees, come often
-        }
-      }
-    }, "gc-hammer");
-    collector.setDaemon(true);
     for (int run = 0; run < 3; run++) {
-      if (run == 2) {
-        collector.start();
-      }
-      try (NDManager m = NDManager.newBaseManager(); MmictModel model = tinyModel(m, tok)) {
+      try (NDManager m = NDManager.newBaseManager(); MmictModel model = tinyModel(m, tok);
+          GarbageCollectorHammer hammer = run == 2 ? GarbageCollectorHammer.start() : null) {
         List<TrainingStep.Result> r = new TrainLoop(model, new DialogBuilder(tok, 16)).run(m,
             List.of(new TaskMix(binding, 1, List.of(Mode.MMICT, Mode.VANILLA_ICT), DemoSampler.ALL,
                 DemoSampler.Strategy.SAME_GROUP)),
@@ -151,8 +131,6 @@ class TrainLoopTest {
         assertEquals(0, r.get(1).contrastLoss(), "VanillaICT batches do not");
       }
     }
-    stop.set(true);
-    collector.join();
     assertArrayEquals(losses[0], losses[1]);
     assertArrayEquals(finals[0], finals[1]);
     assertArrayEquals(losses[0], losses[2], "under garbage collection");
