@@ -18,6 +18,10 @@ import java.util.List;
  * @param contrastWeight weight of the dialog contrastive loss on MMICT-format batches
  * @param vocabularySamples samples per task read to build the word vocabulary
  * @param gradClip global gradient-norm clip (0: off)
+ * @param textSteps steps of the text-only first stage, in which the LLM alone learns to copy by
+ *     content (induction) before the multi-modal stage; 0 skips it
+ * @param textBatchSize sequences per text-stage step
+ * @param textLr peak learning rate of the text stage (warm-up over warmupSteps, then cosine)
  */
 public record PretrainConfig(
         List<String> tasks,
@@ -29,7 +33,10 @@ public record PretrainConfig(
         @Range(min = 0, max = 1) double weightDecay,
         @Range(min = 0, max = 100) double contrastWeight,
         @Range(min = 1) int vocabularySamples,
-        @Range(min = 0) double gradClip) {
+        @Range(min = 0) double gradClip,
+        @Range(min = 0) int textSteps,
+        @Range(min = 1, max = 65536) int textBatchSize,
+        @Range(min = 0, max = 1, exclusiveMin = true) double textLr) {
 
     /** Checks that every task has a positive weight. */
     public PretrainConfig {
@@ -44,6 +51,10 @@ public record PretrainConfig(
                 throw new IllegalArgumentException("weights must be >= 1, got " + w);
             }
         }
+        if (textSteps > 0 && warmupSteps > textSteps) {
+            throw new IllegalArgumentException("warmupSteps (" + warmupSteps + ") must not exceed textSteps (" + textSteps
+                    + ") when the text stage runs");
+        }
         if (warmupSteps > steps) {
             throw new IllegalArgumentException("warmupSteps (" + warmupSteps + ") must not exceed steps (" + steps + ")");
         }
@@ -53,6 +64,6 @@ public record PretrainConfig(
     public static PretrainConfig defaults() {
         return new PretrainConfig(
                 List.of("shapes-pretrain-binding", "shapes-pretrain-caption", "shapes-pretrain-vqa"),
-                List.of(6, 1, 1), 3500, 16, 1e-3, 100, 0.05, 0.5, 3000, 1.0);
+                List.of(6, 1, 1), 3500, 16, 1e-3, 100, 0.05, 0.5, 3000, 1.0, 3000, 64, 1e-3);
     }
 }

@@ -17,8 +17,10 @@ import dev.mmict.storage.dataset.Dataset;
 import dev.mmict.storage.dataset.DemoSampler;
 import dev.mmict.storage.dataset.Sample;
 import dev.mmict.worker.train.DialogBuilder;
+import dev.mmict.worker.train.InductionText;
 import dev.mmict.worker.train.StepListener;
 import dev.mmict.worker.train.TaskMix;
+import dev.mmict.worker.train.TextStage;
 import dev.mmict.worker.train.TrainLoop;
 import dev.mmict.worker.train.TrainSettings;
 import dev.mmict.worker.train.TrainingStep;
@@ -125,6 +127,7 @@ final class Backbones {
       Map<String, String> meta = new LinkedHashMap<>();
       meta.put("mmict.pretrain.tasks", String.join(",", p.tasks()));
       meta.put("mmict.seed", Long.toString(config.seed()));
+      textStage(p, config.seed(), model, tokenizer, manager, session, meta);
       int every = Math.max(1, p.steps() / 6);
       List<TrainingStep.Result> results;
       try (RunSession.Training progress = session.training("pretrain")) {
@@ -146,6 +149,43 @@ final class Backbones {
       LOG.info("backbone written to {} after {}", dir, ProgressLog.duration(secs));
       return new Pretrained(dir, params, tailLoss(results), secs, tokenizer.vocabSize());
     }
+  }
+
+  /** Sequences the text stage's copy accuracy is measured on (held out: their own seed). */
+  private static final int COPY_PROBE_SEQUENCES = 256;
+
+  /**
+   * The text-only first stage: the LLM alone learns to copy by content on {@link InductionText}
+   * sequences; its held-out copy accuracy is logged along the way and kept in the backbone's
+   * metadata ({@code mmict.pretrain.text_copy_accuracy}).
+   */
+  private static void textStage(PretrainConfig p, long seed, MmictModel model, WordTokenizer tokenizer,
+      NDManager manager, RunSession session, Map<String, String> meta) {
+    if (p.textSteps() == 0) {
+      LOG.info("no text stage (pretrain.textSteps = 0)");
+      return;
+    }
+    TextStage stage = new TextStage(model, InductionText.defaults(tokenizer));
+    long probeSeed = seed ^ 0x5eedc0deL;
+    int logEvery = Math.max(1, p.textSteps() / 10);
+    LOG.info("text stage: {} steps of {} sequences (copy accuracy before: {})", p.textSteps(), p.textBatchSize(),
+        String.format("%.3f", stage.copyAccuracy(manager, COPY_PROBE_SEQUENCES, p.textBatchSize(), probeSeed)));
+    try (RunSession.Training progress = session.training("pretrain-text")) {
+      stage.run(manager, new TextStage.Settings(p.textSteps(), p.textBatchSize(), p.textLr(), p.warmupSteps(),
+          p.weightDecay(), p.gradClip(), seed), (step, total, lr, r) -> {
+            progress.onStep(step, total, lr, new TrainingStep.Result(r.loss(), r.loss(), 0, p.textBatchSize(),
+                r.targets(), r.gradNorm(), false));
+            if ((step + 1) % logEvery == 0) {
+              LOG.info("text stage step {}/{}: loss {}, copy accuracy {} (batch) {} (held out)", step + 1, total,
+                  String.format("%.3f", r.loss()), String.format("%.3f", r.copyAccuracy()), String.format("%.3f",
+                      stage.copyAccuracy(manager, COPY_PROBE_SEQUENCES, p.textBatchSize(), probeSeed)));
+            }
+          });
+    }
+    double accuracy = stage.copyAccuracy(manager, COPY_PROBE_SEQUENCES, p.textBatchSize(), probeSeed);
+    LOG.info("text stage done: held-out copy accuracy {}", String.format("%.3f", accuracy));
+    meta.put("mmict.pretrain.text_steps", Integer.toString(p.textSteps()));
+    meta.put("mmict.pretrain.text_copy_accuracy", String.format("%.4f", accuracy));
   }
 
   private static void save(Path dir, MmictModel model, WordTokenizer tokenizer, Map<String, String> meta, int steps) {

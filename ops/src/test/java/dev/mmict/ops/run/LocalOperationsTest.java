@@ -42,10 +42,16 @@ class LocalOperationsTest {
     Path pre = dir.resolve("pre");
     Result p = run("pretrain", "--out", pre.toString(), "--report", dir.resolve("pre.json").toString(),
         "--set", "pretrain.steps=4", "--set", "pretrain.warmupSteps=1", "--set", "pretrain.batchSize=4",
-        "--set", "pretrain.vocabularySamples=200");
+        "--set", "pretrain.vocabularySamples=200", "--set", "pretrain.textSteps=3", "--set", "pretrain.textBatchSize=4");
     assertEquals(ExitCodes.OK, p.code(), p.err());
     Path backbone = pre.resolve("backbone");
     assertTrue(Files.isRegularFile(backbone.resolve("model.safetensors")));
+    // The text stage ran first and left its held-out copy accuracy in the backbone's metadata.
+    java.util.Map<String, String> meta = dev.mmict.hub.io.Safetensors.read(backbone.resolve("model.safetensors"))
+        .metadata();
+    assertEquals("3", meta.get("mmict.pretrain.text_steps"), meta.toString());
+    double copy = Double.parseDouble(meta.get("mmict.pretrain.text_copy_accuracy"));
+    assertTrue(copy >= 0 && copy <= 1, "copy accuracy " + copy);
 
     Path report = dir.resolve("demo.json");
     Result d = run("demo", "--out", dir.resolve("demo").toString(), "--report", report.toString(),
