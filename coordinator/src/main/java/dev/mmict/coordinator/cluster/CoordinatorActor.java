@@ -206,6 +206,7 @@ public final class CoordinatorActor extends AbstractActorWithTimers {
         getTimers().cancel(STEP_TIMER);
         getTimers().startSingleTimer(PROGRESS_TIMER, new Internal.NoProgress(), timings.progressTimeout());
         plan();
+        handleAbort(driver.writeStateIfDue()); // after the next plan went out: overlaps the workers' compute
       }
       case FINISHED, FAILED -> {
         getTimers().cancel(STEP_TIMER);

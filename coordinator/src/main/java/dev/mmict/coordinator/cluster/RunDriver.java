@@ -74,7 +74,7 @@ import org.slf4j.LoggerFactory;
  * every worker the transfer's time once per join, but the joiner is never a step behind.
  *
  * <p><b>Takeover.</b> A driver made by {@link #durable} writes a {@link RunState} after every
- * commit. A standby coordinator's driver starts from the {@link ResumePoint} rebuilt from that
+ * commit (in {@link #writeStateIfDue()}, which the coordinator calls once the next plan is out). A standby coordinator's driver starts from the {@link ResumePoint} rebuilt from that
  * state and the audit: it plans the step after the last committed one, with plan ids above every
  * id of earlier incarnations, and until its first commit it also accepts a re-registering worker
  * that reports the step it is about to plan (that worker applied the update of an attempt the dead
@@ -167,6 +167,7 @@ public final class RunDriver {
   private long incarnation;
   private boolean takeover;
   private boolean endedBeforeStart;
+  private boolean stateDue;
 
   /** The attempt in flight. */
   private static final class Current {
@@ -518,21 +519,34 @@ public final class RunDriver {
     takeover = false;
     LOG.info("step {} committed: loss {} over {} samples, parameters {}", step,
         String.format("%.4f", losses.get(losses.size() - 1)), samples, shortSha(lastSha));
-    if (stateFile != null && step + 1 < settings.maxSteps()) {
-      try {
-        saveState();
-      } catch (IOException e) {
-        finish(RunOutcome.RUN_OUTCOME_FAILED, "cannot write the run state " + stateFile.path() + " after step " + step
-            + ": " + e.getMessage());
-        return ResultOutcome.FAILED;
-      }
-    }
+    // The run state follows in writeStateIfDue(), once the next plan is out (the last step's end
+    // writes it below): a standby that finds it one commit behind the audit copes (see takeover).
+    stateDue = stateFile != null && step + 1 < settings.maxSteps();
     listener.stepCommitted(step, losses.get(losses.size() - 1), samples, wallTime, liveWorkers().size());
     if (step + 1 >= settings.maxSteps()) {
       finish(RunOutcome.RUN_OUTCOME_COMPLETED, "all " + settings.maxSteps() + " steps committed");
       return ResultOutcome.FINISHED;
     }
     return ResultOutcome.COMMITTED;
+  }
+
+  /**
+   * Writes the run state of the latest commit if it is not written yet. The coordinator calls this
+   * right after sending the next plan, so the write overlaps the workers' compute instead of
+   * delaying the plan. A failed write ends the run (and abandons the attempt in flight).
+   */
+  public Optional<Abort> writeStateIfDue() {
+    if (!stateDue) {
+      return Optional.empty();
+    }
+    stateDue = false;
+    try {
+      saveState();
+      return Optional.empty();
+    } catch (IOException e) {
+      return fail("cannot write the run state " + stateFile.path() + " after step " + (membership.nextStep() - 1)
+          + ": " + e.getMessage());
+    }
   }
 
   /** A participant could not finish its part of the attempt {@code a.plan_id}: the attempt is abandoned. */
@@ -769,6 +783,7 @@ public final class RunDriver {
   }
 
   private void saveState() throws IOException {
+    stateDue = false;
     String outcome = finished == null ? RunState.RUNNING
         : finished.getOutcome() == RunOutcome.RUN_OUTCOME_COMPLETED ? RunState.COMPLETED : RunState.FAILED;
     stateFile.write(new RunState(RunState.FORMAT, settings.runId(), settings.modelFingerprint(), incarnation,

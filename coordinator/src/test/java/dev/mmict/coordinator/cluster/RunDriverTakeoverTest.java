@@ -120,7 +120,28 @@ class RunDriverTakeoverTest {
     d.register(registration("w2", 9002));
     RunDriver.Attempt s0 = d.tryBegin().orElseThrow();
     s0.plans().values().forEach(p -> d.onResult(result(p, 5)));
-    return d.tryBegin().orElseThrow();
+    RunDriver.Attempt s1 = d.tryBegin().orElseThrow();
+    assertTrue(d.writeStateIfDue().isEmpty(), "as the coordinator actor does once step 1's plans are out");
+    return s1;
+  }
+
+  @Test
+  void theRunStateOfACommitIsWrittenOnceTheNextPlanIsOutNotBeforeIt() throws IOException {
+    RunDriver d = driver(false, 3);
+    d.register(registration("w1", 9001));
+    d.register(registration("w2", 9002));
+    RunDriver.Attempt s0 = d.tryBegin().orElseThrow();
+    s0.plans().values().forEach(p -> d.onResult(result(p, 5)));
+    assertEquals(-1, state().lastCommittedStep(), "the commit itself only forces the audit");
+    d.tryBegin().orElseThrow();
+    assertEquals(-1, state().lastCommittedStep());
+    assertTrue(d.writeStateIfDue().isEmpty());
+    assertEquals(0, state().lastCommittedStep());
+    assertEquals("05010203", state().parametersSha256());
+    assertEquals(1, state().losses().size());
+    java.nio.file.Files.delete(stateFile().path());
+    assertTrue(d.writeStateIfDue().isEmpty());
+    assertTrue(stateFile().read().isEmpty(), "nothing is due twice");
   }
 
   @Test
@@ -196,6 +217,7 @@ class RunDriverTakeoverTest {
     RunDriver active = driver(false, 4);
     RunDriver.Attempt s1 = commitStepZeroAndBeginStepOne(active);
     s1.plans().values().forEach(p -> active.onResult(result(p, 6)));
+    active.writeStateIfDue();
     // Simulate a death between the audit's commit of step 1 and the run state's.
     RunState before = state();
     stateFile().write(new RunState(before.format(), before.runId(), before.modelFingerprint(), 0, 0, "05010203", 0,

@@ -149,20 +149,58 @@ public final class ParameterVector {
   }
 
   /**
+   * The trainable parameters' values and their checksum, read together.
+   *
+   * @param values the parameters flattened in declaration order (as {@link #values()})
+   * @param sha256 the replica checksum of exactly these values (as {@link #sha256()})
+   */
+  public record Snapshot(float[] values, byte[] sha256) { }
+
+  /**
    * sha256 over every trainable parameter's name, then its values as little-endian float32: the
    * replica checksum the coordinator compares (32 bytes).
    */
   public byte[] sha256() {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      for (Params.Param p : trainable) {
-        md.update(p.name().getBytes(StandardCharsets.UTF_8));
+    return snapshot().sha256();
+  }
+
+  /**
+   * The values and their sha256 from one read of each parameter: the checksum hashes the bytes
+   * PyTorch hands over (little-endian float32 on a little-endian machine, as the checksum is
+   * defined) and the same bytes fill the flat vector, so each parameter is copied out of native
+   * memory once instead of once per use.
+   */
+  public Snapshot snapshot() {
+    MessageDigest md = newSha256();
+    float[] out = new float[length];
+    int offset = 0;
+    boolean littleEndian = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+    for (Params.Param p : trainable) {
+      md.update(p.name().getBytes(StandardCharsets.UTF_8));
+      int size = Math.toIntExact(p.value().size());
+      if (littleEndian) {
+        ByteBuffer bytes = p.value().toByteBuffer().order(ByteOrder.LITTLE_ENDIAN); // [shape of the parameter]
+        if (bytes.remaining() != 4 * size) {
+          throw new IllegalStateException("parameter '" + p.name() + "' gave " + bytes.remaining()
+              + " bytes for " + size + " float32 values");
+        }
+        bytes.asFloatBuffer().get(out, offset, size);
+        md.update(bytes);
+      } else {
         float[] v = p.value().toFloatArray();
-        ByteBuffer buf = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        System.arraycopy(v, 0, out, offset, size);
+        ByteBuffer buf = ByteBuffer.allocate(4 * size).order(ByteOrder.LITTLE_ENDIAN);
         buf.asFloatBuffer().put(v);
         md.update(buf.array());
       }
-      return md.digest();
+      offset += size;
+    }
+    return new Snapshot(out, md.digest());
+  }
+
+  private static MessageDigest newSha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }

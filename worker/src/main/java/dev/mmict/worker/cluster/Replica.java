@@ -82,6 +82,12 @@ public final class Replica implements AutoCloseable {
   private AdamW optimizer;
   private long appliedStep = -1;
   private Saved beforeApplied;
+  // The trainable values as the latest checksum read them (null: unknown, read them again). Only
+  // an update, a restore or an install changes the parameters, and each of those resets it.
+  private float[] valuesNow;
+  // False only while every gradient is known to be zero (after they were taken); a backward pass
+  // that may have been cut short sets it, so an interrupted attempt leaves nothing for the next.
+  private boolean gradientsDirty = true;
 
   /**
    * A replica of {@code model} (its trainable set already chosen) reading samples of {@code
@@ -109,7 +115,7 @@ public final class Replica implements AutoCloseable {
 
   /** sha256 of the trainable parameters as they are now. */
   public byte[] parameterSha256() {
-    return vector.sha256();
+    return readParameters();
   }
 
   /**
@@ -132,7 +138,10 @@ public final class Replica implements AutoCloseable {
           + " (a joining worker installs a peer's state first)");
     }
     long start = System.nanoTime();
-    vector.zeroGradients(); // an earlier attempt may have been cut short after a backward pass
+    if (gradientsDirty) {
+      vector.zeroGradients(); // an earlier attempt was cut short after a backward pass
+      gradientsDirty = false;
+    }
     MicroBatchGradientSum fixed = settings.deterministic() ? new MicroBatchGradientSum(format, vector.length()) : null;
     float[] floats = settings.deterministic() ? null : new float[vector.length()];
     double lossSum = 0;
@@ -147,8 +156,14 @@ public final class Replica implements AutoCloseable {
         }
         dialogs.add(builder.dialog(query, demos, true));
       }
+      long t0 = System.nanoTime();
+      gradientsDirty = true;
       double loss = backward(dialogs, step, mb.getMicroBatchId());
+      long t1 = System.nanoTime();
       float[] gradient = vector.takeGradients();
+      gradientsDirty = false;
+      LOG.debug("step {} micro-batch {}: forward and backward {} us, gradients taken in {} us", step,
+          mb.getMicroBatchId(), (t1 - t0) / 1000, (System.nanoTime() - t1) / 1000);
       if (fixed != null) {
         fixed.add(gradient);
       } else {
@@ -190,13 +205,20 @@ public final class Replica implements AutoCloseable {
         mean[i] *= scale;
       }
     }
+    long t0 = System.nanoTime();
     beforeApplied = save();
+    long t1 = System.nanoTime();
     try (NDManager step = manager.newSubManager()) {
       Map<String, NDArray> grads = vector.toTensors(step, mean);
       optimizer.update(model.params(), grads, plan.getLearningRate());
     }
+    long t2 = System.nanoTime();
+    valuesNow = null;
     appliedStep = plan.getStep();
-    return vector.sha256();
+    byte[] sha = readParameters();
+    LOG.debug("step {}: pre-update copy {} us, update {} us, checksum {} us", plan.getStep(), (t1 - t0) / 1000,
+        (t2 - t1) / 1000, (System.nanoTime() - t2) / 1000);
+    return sha;
   }
 
   /**
@@ -230,6 +252,7 @@ public final class Replica implements AutoCloseable {
    * @throws IllegalArgumentException when the state's parameters do not fit this model
    */
   public byte[] installState(ReplicaState state) {
+    valuesNow = null;
     vector.assign(state.parameters());
     optimizer.close();
     optimizer = newOptimizer();
@@ -242,7 +265,7 @@ public final class Replica implements AutoCloseable {
     }
     appliedStep = state.afterStep();
     beforeApplied = null;
-    return vector.sha256();
+    return readParameters();
   }
 
   private double backward(List<Dialog> dialogs, long step, int microBatch) {
@@ -272,10 +295,20 @@ public final class Replica implements AutoCloseable {
       state.put(k, v.toFloatArray());
       shapes.put(k, v.getShape());
     });
-    return new Saved(vector.values(), state, shapes, optimizer.step());
+    float[] values = valuesNow != null ? valuesNow : vector.values();
+    valuesNow = null; // the update that follows changes the parameters
+    return new Saved(values, state, shapes, optimizer.step());
+  }
+
+  /** Reads the parameters once: their checksum, and their values kept for the next pre-update copy. */
+  private byte[] readParameters() {
+    ParameterVector.Snapshot now = vector.snapshot();
+    valuesNow = now.values();
+    return now.sha256();
   }
 
   private void restore(Saved saved) {
+    valuesNow = null;
     vector.restore(saved.values());
     optimizer.close();
     optimizer = newOptimizer();

@@ -50,4 +50,37 @@ class ParameterVectorTest {
       }
     }
   }
+
+  @Test
+  void theSnapshotHashesNamesThenLittleEndianFloatsAndReturnsTheSameValues() throws Exception {
+    try (NDManager m = NDManager.newBaseManager(); Params params = new Params(m, 1)) {
+      params.declare("a", new Shape(2), Params.Init.ONES, 0);
+      params.declare("b", new Shape(3), Params.Init.ONES, 0);
+      params.setTrainable(n -> true);
+      params.assign("a", new float[] {1.5f, -2f});
+      params.assign("b", new float[] {0.25f, Float.MIN_VALUE, 3e7f});
+      ParameterVector vector = new ParameterVector(params);
+
+      // The checksum's definition, byte by byte: "a", its floats little-endian, then "b", its floats.
+      java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+      java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+      expected.write('a');
+      for (float f : new float[] {1.5f, -2f}) {
+        int bits = Float.floatToRawIntBits(f);
+        expected.write(new byte[] {(byte) bits, (byte) (bits >> 8), (byte) (bits >> 16), (byte) (bits >> 24)});
+      }
+      expected.write('b');
+      for (float f : new float[] {0.25f, Float.MIN_VALUE, 3e7f}) {
+        int bits = Float.floatToRawIntBits(f);
+        expected.write(new byte[] {(byte) bits, (byte) (bits >> 8), (byte) (bits >> 16), (byte) (bits >> 24)});
+      }
+      byte[] want = md.digest(expected.toByteArray());
+
+      ParameterVector.Snapshot s = vector.snapshot();
+      assertArrayEquals(want, s.sha256());
+      assertArrayEquals(want, vector.sha256());
+      assertArrayEquals(new float[] {1.5f, -2f, 0.25f, Float.MIN_VALUE, 3e7f}, s.values());
+      assertArrayEquals(vector.values(), s.values());
+    }
+  }
 }
