@@ -2,6 +2,8 @@ package dev.mmict.protocol;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import dev.mmict.protocol.v1.CheckpointRequest;
+import dev.mmict.protocol.v1.CheckpointWritten;
 import dev.mmict.protocol.v1.LeaveAccepted;
 import dev.mmict.protocol.v1.LeaveNotice;
 import dev.mmict.protocol.v1.RegisterWorker;
@@ -52,7 +54,9 @@ public final class WireMessages {
           StateTransferDone.getDefaultInstance(),
           StatusQuery.getDefaultInstance(),
           StatusReply.getDefaultInstance(),
-          RunFinished.getDefaultInstance());
+          RunFinished.getDefaultInstance(),
+          CheckpointRequest.getDefaultInstance(),
+          CheckpointWritten.getDefaultInstance());
 
   private final Map<String, Message> prototypes;
 

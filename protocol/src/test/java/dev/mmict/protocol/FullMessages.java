@@ -4,7 +4,10 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import dev.mmict.protocol.v1.AbortReason;
+import dev.mmict.protocol.v1.CheckpointRequest;
+import dev.mmict.protocol.v1.CheckpointWritten;
 import dev.mmict.protocol.v1.DataPlaneAddress;
+import dev.mmict.protocol.v1.PlanShape;
 import dev.mmict.protocol.v1.ExchangePeer;
 import dev.mmict.protocol.v1.LeaveAccepted;
 import dev.mmict.protocol.v1.LeaveNotice;
@@ -207,6 +210,28 @@ final class FullMessages {
             .setStepsCommitted(45)
             .setParameterSha256(sha(4))
             .setDetail("all 45 steps committed")
+            .build());
+    out.add(
+        CheckpointRequest.newBuilder()
+            .setCheckpointId("c9")
+            .setStepsDone(45)
+            .setEpoch(2)
+            .setPositionInEpoch(96)
+            .setParameterSha256(sha(4))
+            .setDirectory("/shared/runs/a/checkpoints")
+            .setKeep(3)
+            .setPlan(PlanShape.newBuilder().setSeed(42).setGlobalBatchSize(32).setMicroBatchSize(4).setShots(2)
+                .setStrategy("RANDOM"))
+            .setFinal(true)
+            .build());
+    out.add(
+        CheckpointWritten.newBuilder()
+            .setCheckpointId("c9")
+            .setWorkerId("worker-1")
+            .setStepsDone(45)
+            .setPath("/shared/runs/a/checkpoints/step-00000045")
+            .setParameterSha256(sha(4))
+            .setError("cannot write /shared/runs/a/checkpoints: No space left on device")
             .build());
     return out;
   }

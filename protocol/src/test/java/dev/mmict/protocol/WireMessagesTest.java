@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.Message;
+import dev.mmict.protocol.v1.CheckpointProto;
 import dev.mmict.protocol.v1.Handshake;
 import dev.mmict.protocol.v1.LeaveProto;
 import dev.mmict.protocol.v1.StateTransferProto;
@@ -33,7 +34,8 @@ class WireMessagesTest {
           StepProto.getDescriptor(),
           LeaveProto.getDescriptor(),
           StateTransferProto.getDescriptor(),
-          StatusProto.getDescriptor());
+          StatusProto.getDescriptor(),
+          CheckpointProto.getDescriptor());
 
   static Stream<Message> messages() {
     return FullMessages.all().stream();

@@ -2,6 +2,7 @@ package dev.mmict.coordinator.cluster;
 
 import dev.mmict.coordinator.membership.MemberState;
 import dev.mmict.protocol.v1.AbortReason;
+import dev.mmict.protocol.v1.CheckpointWritten;
 import dev.mmict.protocol.v1.LeaveNotice;
 import dev.mmict.protocol.v1.RegisterWorker;
 import dev.mmict.protocol.v1.StateTransferDone;
@@ -149,6 +150,7 @@ public final class CoordinatorActor extends AbstractActorWithTimers {
         .match(StepAborted.class, a -> handleAbort(driver.onWorkerAbort(a)))
         .match(LeaveNotice.class, this::onLeave)
         .match(StateTransferDone.class, this::onTransferDone)
+        .match(CheckpointWritten.class, this::onCheckpointWritten)
         .match(Internal.TransferTimeout.class, t -> {
           if (driver.onTransferTimeout(t.transferId(), "not done within " + timings.transferTimeout())) {
             plan();
@@ -233,6 +235,13 @@ public final class CoordinatorActor extends AbstractActorWithTimers {
     }
   }
 
+  private void onCheckpointWritten(CheckpointWritten w) {
+    if (driver.onCheckpointWritten(w) != dev.mmict.coordinator.checkpoint.CheckpointSchedule.Result.IGNORED) {
+      endIfFinished();
+      planUnlessReplanPending();
+    }
+  }
+
   private void planUnlessReplanPending() {
     if (!getTimers().isTimerActive(REPLAN_TIMER)) {
       plan();
@@ -243,6 +252,8 @@ public final class CoordinatorActor extends AbstractActorWithTimers {
     if (driver.currentPlanId().isPresent()) {
       return;
     }
+    // A checkpoint first: its writer writes it on its step thread before any later request or step.
+    driver.nextCheckpoint().ifPresent(c -> refs.get(c.writer()).tell(c.request(), getSelf()));
     driver.nextTransfer().ifPresent(t -> {
       ActorRef donor = refs.get(t.donor());
       ActorRef joiner = refs.get(t.joiner());
@@ -319,8 +330,9 @@ public final class CoordinatorActor extends AbstractActorWithTimers {
       }
       if (transferring && driver.currentTransfer().isEmpty()) {
         getTimers().cancel(TRANSFER_TIMER);
-        planUnlessReplanPending(); // the transfer was cancelled: the boundary is free again
       }
+      // A cancelled transfer frees the boundary; a dead checkpoint writer's checkpoint is asked of another.
+      planUnlessReplanPending();
     }
   }
 

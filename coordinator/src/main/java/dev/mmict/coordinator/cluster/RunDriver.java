@@ -3,6 +3,8 @@ package dev.mmict.coordinator.cluster;
 import com.google.protobuf.ByteString;
 import dev.mmict.coordinator.audit.SampleAudit;
 import dev.mmict.coordinator.audit.StepAudit;
+import dev.mmict.coordinator.checkpoint.CheckpointPolicy;
+import dev.mmict.coordinator.checkpoint.CheckpointSchedule;
 import dev.mmict.coordinator.membership.MemberState;
 import dev.mmict.coordinator.membership.Membership;
 import dev.mmict.coordinator.membership.MembershipEvent;
@@ -15,12 +17,15 @@ import dev.mmict.coordinator.recovery.ResumePoint;
 import dev.mmict.coordinator.recovery.RunState;
 import dev.mmict.coordinator.recovery.RunStateFile;
 import dev.mmict.protocol.v1.AbortReason;
+import dev.mmict.protocol.v1.CheckpointRequest;
+import dev.mmict.protocol.v1.CheckpointWritten;
 import dev.mmict.protocol.v1.DataPlaneAddress;
 import dev.mmict.protocol.v1.ExchangePeer;
 import dev.mmict.protocol.v1.LeaveAccepted;
 import dev.mmict.protocol.v1.LeaveNotice;
 import dev.mmict.protocol.v1.MemberStatus;
 import dev.mmict.protocol.v1.MembershipEventKind;
+import dev.mmict.protocol.v1.PlanShape;
 import dev.mmict.protocol.v1.ProtocolVersion;
 import dev.mmict.protocol.v1.QueryAssignment;
 import dev.mmict.protocol.v1.RefusalReason;
@@ -83,6 +88,12 @@ import org.slf4j.LoggerFactory;
  * must match. Like a new run, it waits for {@link RunSettings#minWorkersToStart()} workers, or
  * until {@link #startWithWhoeverIsThere()}.
  *
+ * <p><b>Checkpoints.</b> With {@link #enableCheckpoints} a {@link CheckpointSchedule} decides after
+ * every commit whether the state after it is checkpointed; at the next boundary ({@link
+ * #nextCheckpoint()}, before the next step is planned) the driver asks one synced worker to write
+ * it. The run is reported finished only once its last checkpoint is acknowledged, and fails when
+ * that one cannot be written.
+ *
  * <p>Not thread-safe: the owning actor serialises access.
  */
 public final class RunDriver {
@@ -120,6 +131,9 @@ public final class RunDriver {
 
   /** A joiner gets at most this many failed transfers; then it stays pending (and is logged). */
   public static final int MAX_TRANSFER_FAILURES = 3;
+
+  /** A checkpoint to ask for: send {@code request} to {@code writer}. */
+  public record CheckpointAsk(String writer, CheckpointRequest request) { }
 
   /** An abandoned attempt: the notice for its participants. */
   public record Abort(StepAborted notice, List<String> participants) { }
@@ -168,6 +182,12 @@ public final class RunDriver {
   private boolean takeover;
   private boolean endedBeforeStart;
   private boolean stateDue;
+  // Checkpoints (null: the run writes none), and the newest one known when this driver started.
+  private CheckpointSchedule checkpoints;
+  private String checkpointDir = "";
+  private int checkpointKeep;
+  private long startCheckpointSteps;
+  private String startCheckpoint = "";
 
   /** The attempt in flight. */
   private static final class Current {
@@ -224,6 +244,8 @@ public final class RunDriver {
     d.lastSha = from.parametersSha256();
     d.losses.addAll(from.losses());
     d.stepsAborted = from.stepsAborted();
+    d.startCheckpointSteps = from.checkpointStepsDone();
+    d.startCheckpoint = from.checkpoint();
     if (!from.outcome().equals(RunState.RUNNING)) {
       d.endedBeforeStart = true;
       d.finish(from.outcome().equals(RunState.COMPLETED) ? RunOutcome.RUN_OUTCOME_COMPLETED
@@ -238,6 +260,23 @@ public final class RunDriver {
           d.lastSha.isEmpty() ? "unknown until a worker reports them" : shortSha(d.lastSha), d.stepsAborted);
     }
     return d;
+  }
+
+  /**
+   * Makes the run write checkpoints into {@code directory} as {@code policy} says, keeping the
+   * newest {@code keep}; call it before the first message. The newest checkpoint the driver
+   * started from (a resume, or a takeover's run state) counts as written.
+   */
+  public void enableCheckpoints(CheckpointPolicy policy, String directory, int keep) {
+    if (keep < 1) {
+      throw new IllegalArgumentException("checkpoint.keep must be >= 1, got " + keep);
+    }
+    checkpoints = new CheckpointSchedule(policy, startCheckpointSteps, startCheckpoint);
+    checkpointDir = java.util.Objects.requireNonNull(directory, "directory");
+    checkpointKeep = keep;
+    LOG.info("run {}: checkpoints in {} {}, the newest {} kept", settings.runId(), directory,
+        policy.every() > 0 ? "every " + policy.every() + " steps and after the last" : "after the last step only",
+        keep);
   }
 
   /** 0 for the coordinator that started the run, +1 for every takeover. */
@@ -339,6 +378,9 @@ public final class RunDriver {
     }
     long step = membership.nextStep();
     if (step >= settings.maxSteps()) {
+      if (awaitingFinalCheckpoint()) {
+        return Optional.empty(); // nextCheckpoint() asks for it; the run ends when it is acknowledged
+      }
       finish(RunOutcome.RUN_OUTCOME_COMPLETED, "all " + settings.maxSteps() + " steps committed");
       return Optional.empty();
     }
@@ -464,6 +506,97 @@ public final class RunDriver {
     return Optional.ofNullable(transfer);
   }
 
+  /**
+   * The checkpoint to ask for now, if one is owed: at a step boundary (no attempt or transfer in
+   * flight) whose next step is the checkpoint's, from the first worker by id that holds the run's
+   * state and was not asked for it yet. Ends the run as failed when the final checkpoint is owed
+   * and every worker that could write it was asked already.
+   */
+  public Optional<CheckpointAsk> nextCheckpoint() {
+    if (checkpoints == null || finished != null || current != null || transfer != null) {
+      return Optional.empty();
+    }
+    long next = membership.nextStep();
+    checkpoints.oweFinalIfMissing(next);
+    List<String> candidates = membership.members().stream()
+        .filter(m -> m.state() == MemberState.ACTIVE
+            || (m.state() == MemberState.PENDING && m.synced() && m.syncedAfterStep() == next - 1))
+        .map(m -> m.id())
+        .toList();
+    if (checkpoints.finalUnwritable(candidates)) {
+      finish(RunOutcome.RUN_OUTCOME_FAILED, "the final checkpoint after " + next + " steps could not be written:"
+          + " every worker holding the run's state (" + candidates + ") was asked and none wrote it");
+      return Optional.empty();
+    }
+    Optional<CheckpointSchedule.Ask> ask = checkpoints.next(next, candidates);
+    if (ask.isEmpty()) {
+      return Optional.empty();
+    }
+    CheckpointSchedule.Ask a = ask.get();
+    var cursor = planner.cursorBefore(a.stepsDone());
+    var plan = planner.runPlan();
+    CheckpointRequest request = CheckpointRequest.newBuilder()
+        .setCheckpointId(a.id())
+        .setStepsDone(a.stepsDone())
+        .setEpoch(cursor.epoch())
+        .setPositionInEpoch(cursor.position())
+        .setParameterSha256(ByteString.copyFrom(HexFormat.of().parseHex(lastSha)))
+        .setDirectory(checkpointDir)
+        .setKeep(checkpointKeep)
+        .setPlan(PlanShape.newBuilder()
+            .setSeed(plan.seed())
+            .setGlobalBatchSize(plan.globalBatchSize())
+            .setMicroBatchSize(plan.microBatchSize())
+            .setShots(plan.shots())
+            .setStrategy(plan.strategy().name()))
+        .setFinal(a.isFinal())
+        .build();
+    LOG.info("checkpoint {}: {} writes the state after step {}{} ({})", a.id(), a.writer(), a.stepsDone() - 1,
+        a.isFinal() ? ", the run's last" : "", shortSha(lastSha));
+    return Optional.of(new CheckpointAsk(a.writer(), request));
+  }
+
+  /**
+   * A writer's acknowledgement: records the checkpoint (in the run state too), and ends the run
+   * when it was the final one (completed) or the final one failed (failed).
+   */
+  public CheckpointSchedule.Result onCheckpointWritten(CheckpointWritten w) {
+    if (checkpoints == null || finished != null) {
+      return CheckpointSchedule.Result.IGNORED;
+    }
+    CheckpointSchedule.Result r = checkpoints.written(w.getCheckpointId(), w.getWorkerId(), w.getPath(), w.getError());
+    switch (r) {
+      case IGNORED -> LOG.debug("ignoring checkpoint acknowledgement {} from {}", w.getCheckpointId(), w.getWorkerId());
+      case WRITTEN, FINAL_WRITTEN -> {
+        LOG.info("checkpoint {} after {} steps written by {}: {}", w.getCheckpointId(), w.getStepsDone(),
+            w.getWorkerId(), w.getPath());
+        if (stateFile != null) {
+          try {
+            saveState();
+          } catch (IOException e) {
+            finish(RunOutcome.RUN_OUTCOME_FAILED, "cannot write the run state " + stateFile.path()
+                + " after checkpoint " + w.getPath() + ": " + e.getMessage());
+            return r;
+          }
+        }
+        if (r == CheckpointSchedule.Result.FINAL_WRITTEN && membership.nextStep() >= settings.maxSteps()) {
+          finish(RunOutcome.RUN_OUTCOME_COMPLETED, "all " + settings.maxSteps() + " steps committed; final checkpoint "
+              + w.getPath());
+        }
+      }
+      case FAILED -> LOG.error("checkpoint {} after {} steps failed on {}: {}; the run goes on, the next scheduled"
+          + " checkpoint is written as planned", w.getCheckpointId(), w.getStepsDone(), w.getWorkerId(), w.getError());
+      case FINAL_FAILED -> finish(RunOutcome.RUN_OUTCOME_FAILED, "the final checkpoint after " + w.getStepsDone()
+          + " steps could not be written by " + w.getWorkerId() + ": " + w.getError());
+    }
+    return r;
+  }
+
+  /** True while the run's steps are all planned but its final checkpoint is not written yet. */
+  private boolean awaitingFinalCheckpoint() {
+    return checkpoints != null && !checkpoints.finalWritten();
+  }
+
   /** Records a participant's result; commits the step once every participant has reported. */
   public ResultOutcome onResult(StepResult r) {
     if (current == null || !current.planId.equals(r.getPlanId())) {
@@ -508,6 +641,9 @@ public final class RunDriver {
       return ResultOutcome.FAILED;
     }
     membership.commitStep(step);
+    if (checkpoints != null) {
+      checkpoints.committed(step);
+    }
     lastSha = shas.values().iterator().next();
     losses.add(samples == 0 ? Double.NaN : lossSum / samples);
     Instant now = clock.instant();
@@ -519,10 +655,24 @@ public final class RunDriver {
     takeover = false;
     LOG.info("step {} committed: loss {} over {} samples, parameters {}", step,
         String.format("%.4f", losses.get(losses.size() - 1)), samples, shortSha(lastSha));
-    // The run state follows in writeStateIfDue(), once the next plan is out (the last step's end
-    // writes it below): a standby that finds it one commit behind the audit copes (see takeover).
+    // The run state follows in writeStateIfDue(), once the next plan is out: a standby that finds
+    // it one commit behind the audit copes (see takeover). After the last step no plan follows, so
+    // a run still owing its final checkpoint writes it here; the run's end writes it otherwise.
     stateDue = stateFile != null && step + 1 < settings.maxSteps();
+    if (stateFile != null && step + 1 >= settings.maxSteps() && awaitingFinalCheckpoint()) {
+      try {
+        saveState();
+      } catch (IOException e) {
+        finish(RunOutcome.RUN_OUTCOME_FAILED, "cannot write the run state " + stateFile.path() + " after step " + step
+            + ": " + e.getMessage());
+        return ResultOutcome.FAILED;
+      }
+    }
     listener.stepCommitted(step, losses.get(losses.size() - 1), samples, wallTime, liveWorkers().size());
+    if (step + 1 >= settings.maxSteps() && awaitingFinalCheckpoint()) {
+      LOG.info("all {} steps committed; the run ends once its final checkpoint is written", settings.maxSteps());
+      return ResultOutcome.COMMITTED;
+    }
     if (step + 1 >= settings.maxSteps()) {
       finish(RunOutcome.RUN_OUTCOME_COMPLETED, "all " + settings.maxSteps() + " steps committed");
       return ResultOutcome.FINISHED;
@@ -570,6 +720,9 @@ public final class RunDriver {
       listener.workerDied(id, liveWorkers().size());
     }
     cancelTransferOf(id, "worker " + id + " died: " + detail);
+    if (checkpoints != null) {
+      checkpoints.writerGone(id, "worker " + id + " died: " + detail);
+    }
     if (inFlight && current != null) {
       return Optional.of(abort(AbortReason.ABORT_REASON_PEER_DIED, id, "worker " + id + " died: " + detail));
     }
@@ -598,6 +751,9 @@ public final class RunDriver {
     boolean inFlight = membership.leave(id, n.getReason() + (n.getDetail().isEmpty() ? "" : ": " + n.getDetail()));
     if (transfer != null && transfer.joiner().equals(id)) {
       cancelTransferOf(id, "the joiner " + id + " leaves");
+    }
+    if (checkpoints != null) {
+      checkpoints.writerGone(id, "worker " + id + " leaves");
     }
     LeaveAccepted.Builder answer = LeaveAccepted.newBuilder().setWorkerId(id);
     if (inFlight && current != null) {
@@ -650,7 +806,9 @@ public final class RunDriver {
     workers.forEach((id, w) -> pids.put(id, w.processId()));
     boolean completed = finished != null && finished.getOutcome() == RunOutcome.RUN_OUTCOME_COMPLETED;
     return new RunSummary(completed, finished == null ? "running" : finished.getDetail(), membership.nextStep(),
-        stepsAborted, lastSha, losses, membership.events(), pids, aborts, transfers);
+        stepsAborted, lastSha, losses, membership.events(), pids, aborts, transfers,
+        checkpoints == null ? List.of() : checkpoints.outcomes(),
+        checkpoints == null ? startCheckpoint : checkpoints.newestPath());
   }
 
   /** The status a StatusQuery gets. */
@@ -788,7 +946,9 @@ public final class RunDriver {
         : finished.getOutcome() == RunOutcome.RUN_OUTCOME_COMPLETED ? RunState.COMPLETED : RunState.FAILED;
     stateFile.write(new RunState(RunState.FORMAT, settings.runId(), settings.modelFingerprint(), incarnation,
         membership.nextStep() - 1, lastSha, stepsAborted, losses, outcome,
-        finished == null ? "" : finished.getDetail()));
+        finished == null ? "" : finished.getDetail(),
+        checkpoints == null ? startCheckpointSteps : checkpoints.newestStepsDone(),
+        checkpoints == null ? startCheckpoint : checkpoints.newestPath()));
   }
 
   private boolean isSynced(String id) {

@@ -1,5 +1,6 @@
 package dev.mmict.coordinator.cluster;
 
+import dev.mmict.coordinator.checkpoint.CheckpointSchedule;
 import dev.mmict.coordinator.membership.MembershipEvent;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,8 @@ import java.util.Map;
  * @param processIds worker id → the process id of its latest registration
  * @param aborts every abandoned attempt, oldest first (why, and which worker was at fault)
  * @param transfers every state transfer to a joining worker, oldest first
+ * @param checkpoints every checkpoint request's outcome, oldest first (empty without checkpoints)
+ * @param lastCheckpoint directory of the newest checkpoint written (or resumed from); empty: none
  */
 public record RunSummary(
     boolean completed,
@@ -29,7 +32,9 @@ public record RunSummary(
     List<MembershipEvent> events,
     Map<String, Long> processIds,
     List<AbortedAttempt> aborts,
-    List<StateTransfer> transfers) {
+    List<StateTransfer> transfers,
+    List<CheckpointSchedule.Outcome> checkpoints,
+    String lastCheckpoint) {
 
   /** Freezes the collections. */
   public RunSummary {
@@ -38,6 +43,8 @@ public record RunSummary(
     processIds = Map.copyOf(processIds);
     aborts = List.copyOf(aborts);
     transfers = List.copyOf(transfers);
+    checkpoints = List.copyOf(checkpoints);
+    lastCheckpoint = lastCheckpoint == null ? "" : lastCheckpoint;
   }
 
   /**

@@ -55,13 +55,14 @@ public final class Recovery {
     long incarnation = s.incarnation() + 1;
     if (recorded == audited) {
       return new ResumePoint(incarnation, audited + 1, s.parametersSha256(), s.stepsAborted(), s.losses(),
-          s.outcome(), s.detail());
+          s.outcome(), s.detail(), s.checkpointStepsDone(), s.checkpoint());
     }
     if (recorded == audited - 1) {
       // Died between the audit's commit and the run state's: the step is committed, its checksum unknown here.
       List<Double> losses = new ArrayList<>(s.losses());
       losses.add(Double.NaN);
-      return new ResumePoint(incarnation, audited + 1, "", s.stepsAborted(), losses, RunState.RUNNING, "");
+      return new ResumePoint(incarnation, audited + 1, "", s.stepsAborted(), losses, RunState.RUNNING, "",
+          s.checkpointStepsDone(), s.checkpoint());
     }
     throw new RecoveryException("the audit's last committed step is " + audited + " but the run state's is "
         + recorded + " (" + where + "); the run state is written right after each audit commit, so it can be at"

@@ -15,13 +15,35 @@ import java.util.List;
  * @param losses mean loss of every step before {@code nextStep} (NaN where unknown)
  * @param outcome {@link RunState#RUNNING}, or how the run already ended
  * @param detail why the run ended; empty while it runs
+ * @param checkpointStepsDone steps done of the newest checkpoint written (0: none known)
+ * @param checkpoint that checkpoint's directory (empty: none known)
  */
 public record ResumePoint(long incarnation, long nextStep, String parametersSha256, long stepsAborted,
-    List<Double> losses, String outcome, String detail) {
+    List<Double> losses, String outcome, String detail, long checkpointStepsDone, String checkpoint) {
+
+  /** A resume point that knows of no checkpoint. */
+  public ResumePoint(long incarnation, long nextStep, String parametersSha256, long stepsAborted,
+      List<Double> losses, String outcome, String detail) {
+    this(incarnation, nextStep, parametersSha256, stepsAborted, losses, outcome, detail, 0, "");
+  }
 
   /** Freezes the list. */
   public ResumePoint {
     losses = List.copyOf(losses);
+    checkpoint = checkpoint == null ? "" : checkpoint;
+  }
+
+  /**
+   * The start of a run resumed from a checkpoint of {@code stepsDone} steps at {@code dir} whose
+   * parameters have sha256 {@code parametersSha256} (hex): the coordinator of incarnation 0 plans
+   * step {@code stepsDone} first, and every worker that loaded the checkpoint is synced at once.
+   */
+  public static ResumePoint fromCheckpoint(long stepsDone, String parametersSha256, String dir) {
+    if (stepsDone < 1 || parametersSha256 == null || parametersSha256.isEmpty()) {
+      throw new IllegalArgumentException("a checkpoint to resume from has steps done >= 1 and a parameter checksum,"
+          + " got " + stepsDone + " and '" + parametersSha256 + "'");
+    }
+    return new ResumePoint(0, stepsDone, parametersSha256, 0, List.of(), RunState.RUNNING, "", stepsDone, dir);
   }
 
   /** The start of a new run by the coordinator of incarnation 0. */

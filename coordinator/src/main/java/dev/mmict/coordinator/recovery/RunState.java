@@ -20,9 +20,19 @@ import java.util.Objects;
  * @param losses mean loss of every committed step, in step order (NaN where unknown)
  * @param outcome {@value #RUNNING}, {@value #COMPLETED} or {@value #FAILED}
  * @param detail why the run ended; empty while it runs
+ * @param checkpointStepsDone steps done of the newest checkpoint a worker acknowledged (0: none)
+ * @param checkpoint that checkpoint's directory (empty: none)
  */
 public record RunState(int format, String runId, String modelFingerprint, long incarnation, long lastCommittedStep,
-    String parametersSha256, long stepsAborted, List<Double> losses, String outcome, String detail) {
+    String parametersSha256, long stepsAborted, List<Double> losses, String outcome, String detail,
+    long checkpointStepsDone, String checkpoint) {
+
+  /** A run state that records no checkpoint. */
+  public RunState(int format, String runId, String modelFingerprint, long incarnation, long lastCommittedStep,
+      String parametersSha256, long stepsAborted, List<Double> losses, String outcome, String detail) {
+    this(format, runId, modelFingerprint, incarnation, lastCommittedStep, parametersSha256, stepsAborted, losses,
+        outcome, detail, 0, "");
+  }
 
   /** The current format version. */
   public static final int FORMAT = 1;
@@ -39,14 +49,16 @@ public record RunState(int format, String runId, String modelFingerprint, long i
     Objects.requireNonNull(modelFingerprint, "modelFingerprint");
     parametersSha256 = parametersSha256 == null ? "" : parametersSha256;
     detail = detail == null ? "" : detail;
+    checkpoint = checkpoint == null ? "" : checkpoint;
     losses = losses == null ? List.of() : List.copyOf(losses);
     if (!List.of(RUNNING, COMPLETED, FAILED).contains(outcome)) {
       throw new IllegalArgumentException("run state outcome must be running, completed or failed, got '" + outcome
           + "'");
     }
-    if (lastCommittedStep < -1 || incarnation < 0 || stepsAborted < 0) {
+    if (lastCommittedStep < -1 || incarnation < 0 || stepsAborted < 0 || checkpointStepsDone < 0) {
       throw new IllegalArgumentException("run state has a negative count: last step " + lastCommittedStep
-          + ", incarnation " + incarnation + ", steps aborted " + stepsAborted);
+          + ", incarnation " + incarnation + ", steps aborted " + stepsAborted + ", checkpoint steps "
+          + checkpointStepsDone);
     }
   }
 

@@ -196,6 +196,11 @@ final class ClusterCommands {
                         + " (safetensors, with their sha256 in the metadata).")
         Path finalState;
 
+        @Option(names = "--resume-from", paramLabel = "DIR",
+                description = "A resumed run: load this cluster checkpoint (a step-N directory; every file's sha256 is"
+                        + " verified) before joining, and start from its parameters and optimizer state.")
+        Path resumeFrom;
+
         @Option(names = "--protocol-version", hidden = true,
                 description = "Compatibility tests: announce this protocol version number instead of this build's.")
         Integer protocolVersion;
@@ -211,7 +216,7 @@ final class ClusterCommands {
                     cluster.seeds, cluster.deterministic, Duration.ofSeconds(registrationTimeout), parentPid,
                     parseFault(injectFault), protocolVersion != null ? protocolVersion
                             : ProtocolVersion.PROTOCOL_VERSION_1.getNumber(), joinWhen, cluster.http(config.metrics()),
-                    preemption(), finalState),
+                    preemption(), finalState, resumeFrom),
                     spec.commandLine().getOut());
         }
 

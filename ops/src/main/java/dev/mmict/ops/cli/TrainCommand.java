@@ -1,5 +1,7 @@
 package dev.mmict.ops.cli;
 
+import dev.mmict.ops.CommandFailure;
+import dev.mmict.ops.ExitCodes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -17,7 +19,9 @@ import picocli.CommandLine.ParameterException;
             "  mmict train --config run.yaml --out runs/lr-3e-4 --resume   # continue after a stop",
             "  mmict train --config run.yaml --dry-run      # check the configuration only",
             "  mmict train --workers 2 --deterministic --max-steps 20   # a local cluster of 2 worker JVMs",
-            "  mmict train --config run.yaml --out runs/a --stop-at 50   # first 50 steps of the full schedule"
+            "  mmict train --config run.yaml --out runs/a --stop-at 50   # first 50 steps of the full schedule",
+            "  mmict train --workers 2 --out runs/c --stop-at 50         # the same on a local cluster",
+            "  mmict train --workers 2 --out runs/c --resume             # continue it from its newest checkpoint"
         })
 final class TrainCommand extends RunCommand {
 
@@ -65,8 +69,9 @@ final class TrainCommand extends RunCommand {
         if (resume) {
             options.overrides.add("checkpoint.resume=true");
         }
-        if (stopAt != null && workers != null) {
-            throw new ParameterException(spec.commandLine(), "--stop-at is not available with --workers");
+        if (stopAt != null && maxSteps != null) {
+            throw new ParameterException(spec.commandLine(), "--stop-at and --max-steps exclude each other: --stop-at S"
+                    + " trains to S with the schedule of trainer.steps, --max-steps N trains N steps");
         }
         if (parentPid > 0) {
             ParentWatch.exitWhenGone(parentPid);
@@ -76,7 +81,16 @@ final class TrainCommand extends RunCommand {
 
     @Override
     protected void execute(RunRequest request) throws Exception {
-        if (stopAt != null) {
+        if (stopAt != null && workers != null) {
+            int steps = request.config().trainer().steps();
+            if (stopAt < 1 || stopAt > steps) {
+                throw new CommandFailure(ExitCodes.USAGE_ERROR, "--stop-at " + stopAt + " is outside 1.." + steps
+                        + " (trainer.steps)", null);
+            }
+            // The learning-rate schedule spans trainer.steps (ClusterJob); the coordinator checkpoints at S.
+            operations.trainOnCluster(request,
+                    new ClusterRequest(workers, deterministic, stopAt, microBatchSize, timeoutSeconds));
+        } else if (stopAt != null) {
             operations.trainUntil(request, stopAt);
         } else if (workers != null) {
             operations.trainOnCluster(request,

@@ -3,6 +3,7 @@ package dev.mmict.ops.cluster;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.mmict.coordinator.audit.AuditReport;
+import dev.mmict.coordinator.checkpoint.CheckpointSchedule;
 import dev.mmict.coordinator.cluster.RunSummary;
 import dev.mmict.coordinator.membership.MembershipEvent;
 import dev.mmict.ops.CommandFailure;
@@ -39,9 +40,10 @@ public final class ClusterTraining {
       throws IOException, InterruptedException {
     ClusterJob job = ClusterJob.of(request.config(), cluster.maxSteps(), cluster.microBatchSize());
     Path configFile = request.outDir().resolve("config.yaml");
+    ClusterCheckpointing checkpoints = ClusterCheckpointing.of(job, request.outDir());
     EmbeddedCluster.Result result = EmbeddedCluster.run(job, configFile, request.outDir(),
         new EmbeddedCluster.Options(cluster.workers(), cluster.deterministic(),
-            Duration.ofSeconds(cluster.timeoutSeconds()), 2048));
+            Duration.ofSeconds(cluster.timeoutSeconds()), 2048, checkpoints));
     RunSummary s = result.summary();
     out.printf("%s on %d workers: %d steps (%d aborted), last loss %s, parameters %s%n",
         s.completed() ? "trained" : "FAILED", cluster.workers(), s.stepsCommitted(), s.stepsAborted(),
@@ -92,7 +94,10 @@ public final class ClusterTraining {
     report.put("workers", workers);
     report.put("deterministic", deterministic);
     report.put("params_sha256", s.parameterSha256());
-    report.put("steps_run", s.stepsCommitted());
+    long resumedAt = result.checkpoints() == null ? 0
+        : result.checkpoints().resumeFrom().map(c -> c.step()).orElse(0L);
+    report.put("steps_done", s.stepsCommitted());
+    report.put("steps_run", s.stepsCommitted() - resumedAt); // by this invocation
     report.put("steps_aborted", s.stepsAborted());
     report.put("losses", s.losses());
     report.put("worker_process_ids", s.processIds());
@@ -147,6 +152,22 @@ public final class ClusterTraining {
     result.workerLogs().forEach((id, p) -> logs.put(id, p.toString()));
     report.put("worker_logs", logs);
     report.put("worker_exit_codes", result.workerExitCodes());
+    if (result.checkpoints() != null) {
+      report.putAll(result.checkpoints().report());
+    }
+    report.put("last_checkpoint", s.lastCheckpoint().isEmpty() ? null : s.lastCheckpoint());
+    List<Map<String, Object>> checkpoints = new ArrayList<>();
+    for (CheckpointSchedule.Outcome c : s.checkpoints()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("id", c.id());
+      m.put("step", c.stepsDone());
+      m.put("writer", c.writer());
+      m.put("outcome", c.outcome());
+      m.put("path", c.path());
+      m.put("detail", c.detail());
+      checkpoints.add(m);
+    }
+    report.put("checkpoints", checkpoints);
     return report;
   }
 }

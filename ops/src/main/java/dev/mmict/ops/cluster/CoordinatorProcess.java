@@ -9,6 +9,7 @@ import dev.mmict.coordinator.cluster.RunSummary;
 import dev.mmict.coordinator.membership.Membership;
 import dev.mmict.coordinator.plan.StepPlanner;
 import dev.mmict.coordinator.recovery.Recovery;
+import dev.mmict.coordinator.checkpoint.CheckpointPolicy;
 import dev.mmict.coordinator.recovery.ResumePoint;
 import dev.mmict.coordinator.recovery.RunStateFile;
 import dev.mmict.ops.CommandFailure;
@@ -60,9 +61,17 @@ public final class CoordinatorProcess implements AutoCloseable {
    * @param http where the node serves /metrics, /health/* and /status (port 0: any free port)
    * @param standby a standby node: it takes the run over from the audit and run state when the
    *     singleton moves to it, instead of starting a new run
+   * @param checkpoints where the run's checkpoints go and the one it resumes from; null: the run
+   *     writes none
    */
   public record Options(String host, int port, List<String> seeds, int minWorkers, CoordinatorActor.Timings timings,
-      MetricsConfig http, boolean standby) {
+      MetricsConfig http, boolean standby, ClusterCheckpointing checkpoints) {
+
+    /** Options of a node whose run writes no checkpoints. */
+    public Options(String host, int port, List<String> seeds, int minWorkers, CoordinatorActor.Timings timings,
+        MetricsConfig http, boolean standby) {
+      this(host, port, seeds, minWorkers, timings, http, standby, null);
+    }
 
     /** Options of the node that starts the run (not a standby). */
     public Options(String host, int port, List<String> seeds, int minWorkers, CoordinatorActor.Timings timings,
@@ -95,7 +104,21 @@ public final class CoordinatorProcess implements AutoCloseable {
         job.fingerprint(), job.learningRate(), options.minWorkers(), 20);
     RunStateFile stateFile = RunStateFile.besideAudit(auditFile);
     SampleAudit audit = null;
-    if (!options.standby()) {
+    ResumePoint resume = options.checkpoints() == null ? ResumePoint.fresh() : options.checkpoints().resumePoint();
+    if (!options.standby() && resume.nextStep() > 0) {
+      // A run resumed from a checkpoint: the steps after it are trained again, so the audit forgets them.
+      audit = SampleAudit.open(auditFile);
+      long before = audit.lastCommittedStep().orElse(-1);
+      audit.rewindAfter(resume.nextStep() - 1);
+      if (before < resume.nextStep() - 1) {
+        LOG.warn("the sample audit {} records steps up to {} only, but the run resumes at step {}: its epochs"
+            + " cannot show every sample once (was the checkpoint copied from another run's output?)", auditFile,
+            before, resume.nextStep());
+      } else if (before >= resume.nextStep()) {
+        LOG.info("sample audit {}: steps {}..{} were committed after the checkpoint; they are dropped and trained"
+            + " again", auditFile, resume.nextStep(), before);
+      }
+    } else if (!options.standby()) {
       audit = SampleAudit.open(auditFile);
       if (audit.lastCommittedStep().isPresent()) {
         long last = audit.lastCommittedStep().getAsLong();
@@ -126,7 +149,7 @@ public final class CoordinatorProcess implements AutoCloseable {
     RunMetrics metrics = new RunMetrics(job.runId(), CoordinatorNode.ROLE);
     CoordinatorMetrics listener = new CoordinatorMetrics(metrics, job.learningRate());
     CoordinatorNode.start(system, () -> process.driver(planner, settings, listener, auditFile, stateFile,
-        options.standby()), options.timings(), process.outcome);
+        options.standby(), resume, options.checkpoints()), options.timings(), process.outcome);
     try {
       process.http = NodeHttp.start(CoordinatorNode.ROLE, process.seedAddress(), options.http(), metrics,
           new CoordinatorStatus(system, job.runId(), Duration.ofSeconds(3)), null);
@@ -146,9 +169,9 @@ public final class CoordinatorProcess implements AutoCloseable {
    * died).
    */
   private RunDriver driver(StepPlanner planner, RunSettings settings, CoordinatorMetrics listener, Path auditFile,
-      RunStateFile stateFile, boolean standby) {
+      RunStateFile stateFile, boolean standby, ResumePoint resume, ClusterCheckpointing checkpoints) {
     try {
-      ResumePoint from = ResumePoint.fresh();
+      ResumePoint from = resume;
       if (standby) {
         SampleAudit opened = audit.get() != null ? audit.get() : SampleAudit.open(auditFile);
         audit.set(opened);
@@ -157,6 +180,10 @@ public final class CoordinatorProcess implements AutoCloseable {
       }
       RunDriver d = RunDriver.durable(planner, settings, audit.get(), new Membership(Clock.systemUTC()), listener,
           Clock.systemUTC(), stateFile, from);
+      if (checkpoints != null) {
+        d.enableCheckpoints(new CheckpointPolicy(checkpoints.every(), settings.maxSteps()),
+            checkpoints.root().toAbsolutePath().toString(), checkpoints.keep());
+      }
       driver.set(d);
       return d;
     } catch (IOException e) {

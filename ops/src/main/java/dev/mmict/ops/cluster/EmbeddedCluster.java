@@ -45,8 +45,16 @@ public final class EmbeddedCluster implements AutoCloseable {
    * @param deterministic exact fixed-point exchange
    * @param timeout the whole run fails after this long
    * @param workerHeapMiB -Xmx of each worker JVM
+   * @param checkpoints the run's checkpoints and the one it resumes from (every worker this
+   *     cluster starts loads it); null: the run writes none
    */
-  public record Options(int workers, boolean deterministic, Duration timeout, int workerHeapMiB) {
+  public record Options(int workers, boolean deterministic, Duration timeout, int workerHeapMiB,
+      ClusterCheckpointing checkpoints) {
+
+    /** Options of a run that writes no checkpoints. */
+    public Options(int workers, boolean deterministic, Duration timeout, int workerHeapMiB) {
+      this(workers, deterministic, timeout, workerHeapMiB, null);
+    }
 
     /** Checks the values. */
     public Options {
@@ -67,9 +75,10 @@ public final class EmbeddedCluster implements AutoCloseable {
    * @param workerExitCodes each worker process's exit code (0: it stopped by itself after the run)
    * @param finalStates the final trainable parameters written by each worker that held them when
    *     the run completed (see {@code mmict worker --final-state})
+   * @param checkpoints the run's checkpointing (null: none)
    */
   public record Result(RunSummary summary, Path auditFile, List<AuditReport> audit, Map<String, Path> workerLogs,
-      Map<String, Integer> workerExitCodes, Map<String, Path> finalStates) { }
+      Map<String, Integer> workerExitCodes, Map<String, Path> finalStates, ClusterCheckpointing checkpoints) { }
 
   /** A worker process this cluster started. */
   private record Started(String id, Process process, Path log) { }
@@ -121,11 +130,15 @@ public final class EmbeddedCluster implements AutoCloseable {
   public static EmbeddedCluster start(ClusterJob job, Path configFile, Path outDir, Options options,
       Map<String, List<String>> workerArgs) throws IOException {
     Path auditFile = outDir.resolve("audit.jsonl");
-    Files.deleteIfExists(auditFile);
+    boolean resuming = options.checkpoints() != null && options.checkpoints().resumeFrom().isPresent();
+    if (!resuming) {
+      Files.deleteIfExists(auditFile); // a resumed run keeps the audit up to its checkpoint
+    }
     Path logs = Files.createDirectories(outDir.resolve("workers"));
     // The coordinator serves on the config's metrics address; each worker JVM on a free port of its own.
     CoordinatorProcess coordinator = CoordinatorProcess.start(job, new CoordinatorProcess.Options(HOST, 0,
-        List.of(), options.workers(), CoordinatorProcess.Options.defaultTimings(), job.config().metrics()), auditFile);
+        List.of(), options.workers(), CoordinatorProcess.Options.defaultTimings(), job.config().metrics(), false,
+        options.checkpoints()), auditFile);
     EmbeddedCluster cluster = new EmbeddedCluster(job, configFile, auditFile, logs, options, coordinator);
     try {
       for (int i = 1; i <= options.workers(); i++) {
@@ -230,7 +243,8 @@ public final class EmbeddedCluster implements AutoCloseable {
         finalStates.put(w.id(), state);
       }
     }
-    return new Result(summary, auditFile, checkAudit(job, auditFile), logFiles, exits, finalStates);
+    return new Result(summary, auditFile, checkAudit(job, auditFile), logFiles, exits, finalStates,
+        options.checkpoints());
   }
 
   /** Where the worker process logging to {@code log} writes the run's final parameters. */
@@ -280,6 +294,9 @@ public final class EmbeddedCluster implements AutoCloseable {
         "--parent-pid", Long.toString(ProcessHandle.current().pid())));
     if (options.deterministic()) {
       cmd.add("--deterministic");
+    }
+    if (options.checkpoints() != null && options.checkpoints().resumeFrom().isPresent()) {
+      cmd.addAll(List.of("--resume-from", options.checkpoints().resumeFrom().get().dir().toAbsolutePath().toString()));
     }
     return cmd;
   }

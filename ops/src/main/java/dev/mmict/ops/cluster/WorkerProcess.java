@@ -5,12 +5,18 @@ import dev.mmict.hub.model.MmictModel;
 import dev.mmict.hub.model.ModelStore;
 import dev.mmict.ops.CommandFailure;
 import dev.mmict.ops.ExitCodes;
+import dev.mmict.ops.config.ConfigLoader;
 import dev.mmict.ops.config.MetricsConfig;
 import dev.mmict.ops.http.MetricsServer;
 import dev.mmict.ops.metrics.RunMetrics;
 import dev.mmict.ops.metrics.WorkerMetrics;
 import dev.mmict.protocol.v1.ProtocolVersion;
+import dev.mmict.storage.checkpoint.Checkpoint;
+import dev.mmict.storage.checkpoint.CheckpointException;
+import dev.mmict.storage.checkpoint.CheckpointVerifier;
+import dev.mmict.worker.cluster.ClusterCheckpoints;
 import dev.mmict.worker.cluster.DataPlane;
+import dev.mmict.worker.cluster.ReplicaState;
 import dev.mmict.worker.cluster.Replica;
 import dev.mmict.worker.cluster.WorkerActor;
 import dev.mmict.worker.cluster.FinalState;
@@ -26,6 +32,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -67,17 +74,29 @@ public final class WorkerProcess {
    * @param preemption the preemption-notice URL to poll; null: none
    * @param finalState where to write the trainable parameters when the run completes with this
    *     worker holding its final state (safetensors); null: nowhere
+   * @param resumeFrom a cluster checkpoint directory to load before registering (a resumed run:
+   *     every worker starts from its parameters and optimizer state); null: the backbone's initial
+   *     state
    */
   public record Options(String workerId, String host, int port, int dataPort, List<String> seeds,
       boolean deterministic, Duration registrationTimeout, long parentPid, DataPlane.InjectedFault fault,
       int protocolVersion, Path joinWhen, MetricsConfig http, PreemptionWatcher.Settings preemption,
-      Path finalState) {
+      Path finalState, Path resumeFrom) {
+
+    /** Options of a worker that starts from the backbone's initial state. */
+    public Options(String workerId, String host, int port, int dataPort, List<String> seeds,
+        boolean deterministic, Duration registrationTimeout, long parentPid, DataPlane.InjectedFault fault,
+        int protocolVersion, Path joinWhen, MetricsConfig http, PreemptionWatcher.Settings preemption,
+        Path finalState) {
+      this(workerId, host, port, dataPort, seeds, deterministic, registrationTimeout, parentPid, fault,
+          protocolVersion, joinWhen, http, preemption, finalState, null);
+    }
 
     /** Options without an injected fault or http endpoints, speaking this build's protocol version. */
     public Options(String workerId, String host, int port, int dataPort, List<String> seeds,
         boolean deterministic, Duration registrationTimeout, long parentPid) {
       this(workerId, host, port, dataPort, seeds, deterministic, registrationTimeout, parentPid, null,
-          ProtocolVersion.PROTOCOL_VERSION_1.getNumber(), null, new MetricsConfig(false, host, 0), null, null);
+          ProtocolVersion.PROTOCOL_VERSION_1.getNumber(), null, new MetricsConfig(false, host, 0), null, null, null);
     }
   }
 
@@ -106,10 +125,44 @@ public final class WorkerProcess {
             DataPlane dataPlane = new DataPlane(options.host(), options.dataPort(),
                 new ExchangeSettings(64 * 1024, Duration.ofSeconds(20)))) {
           dataPlane.injectFault(options.fault());
+          if (options.resumeFrom() != null) {
+            loadCheckpoint(job, options.resumeFrom(), replica);
+          }
           return serve(job, options, replica, dataPlane, out);
         }
       }
     }
+  }
+
+  /**
+   * Puts cluster checkpoint {@code dir} (every file's sha256 verified, this run's model) into
+   * {@code replica}: it then holds the state after step {@code step - 1} and registers with it.
+   *
+   * @throws CommandFailure a data error naming the checkpoint when it is invalid, of another model,
+   *     not a cluster checkpoint, or loads to other parameters than it records
+   */
+  static void loadCheckpoint(ClusterJob job, Path dir, Replica replica) throws IOException {
+    Checkpoint cp;
+    ClusterCheckpoints.Cursor cursor;
+    ReplicaState state;
+    try {
+      cp = CheckpointVerifier.verify(dir, job.fingerprint()).requireValid();
+      cursor = ClusterCheckpoints.cursor(cp);
+      state = ClusterCheckpoints.load(cp, replica.parameterNames());
+    } catch (CheckpointException e) {
+      throw CommandFailure.dataError("cannot resume from " + dir + ": " + e.getMessage(), e);
+    }
+    String sha;
+    try {
+      sha = HexFormat.of().formatHex(replica.installState(state));
+    } catch (IllegalArgumentException e) {
+      throw CommandFailure.dataError("cannot resume from " + dir + ": " + e.getMessage(), e);
+    }
+    if (!sha.equals(cursor.parametersSha256())) {
+      throw CommandFailure.dataError("cannot resume from " + dir + ": its parameters load with sha256 " + sha
+          + " but the checkpoint records " + cursor.parametersSha256(), null);
+    }
+    LOG.info("loaded checkpoint {}: the replica holds the state after step {} ({})", dir, cp.step() - 1, sha);
   }
 
   private static int serve(ClusterJob job, Options options, Replica replica, DataPlane dataPlane, PrintWriter out)
@@ -138,7 +191,9 @@ public final class WorkerProcess {
           Thread.sleep(100);
         }
       }
-      ActorRef worker = WorkerNode.start(system, replica, dataPlane, identity, exit);
+      ClusterCheckpoints.Metadata checkpoints = new ClusterCheckpoints.Metadata(
+          new ConfigLoader().toYaml(job.config()), job.fingerprint());
+      ActorRef worker = WorkerNode.start(system, replica, dataPlane, identity, checkpoints, exit);
       if (options.preemption() != null) {
         // The watcher stops with the process: a notice makes the worker leave at a step boundary.
         PreemptionWatcher.start(options.preemption(), detail -> worker.tell(new WorkerActor.Command.Leave(

@@ -16,6 +16,7 @@ import dev.mmict.storage.checkpoint.CheckpointException;
 import dev.mmict.storage.checkpoint.CheckpointStore;
 import dev.mmict.storage.checkpoint.LatestValid;
 import dev.mmict.storage.checkpoint.RetentionPolicy;
+import dev.mmict.worker.cluster.ClusterCheckpoints;
 import dev.mmict.worker.train.DialogBuilder;
 import dev.mmict.worker.train.PeriodicCheckpoints;
 import dev.mmict.worker.train.TaskMix;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * {@code checkpoint.resume}, the newest valid checkpoint to continue from after checking that it
  * belongs to this model and this training configuration.
  */
-final class TrainCheckpointing {
+public final class TrainCheckpointing {
   private static final Logger LOG = LoggerFactory.getLogger(TrainCheckpointing.class);
 
   /**
@@ -45,7 +46,7 @@ final class TrainCheckpointing {
    * which batches are drawn and how the parameters move. (The model itself is checked through
    * its fingerprint; {@code model.backbone} may move as long as the backbone is the same.)
    */
-  static final List<String> RESUME_KEYS = List.of("seed", "data.task", "data.shots", "data.strategy",
+  public static final List<String> RESUME_KEYS = List.of("seed", "data.task", "data.shots", "data.strategy",
       "trainer.mode", "trainer.steps", "trainer.batchSize", "trainer.lr", "trainer.warmupSteps",
       "trainer.weightDecay", "trainer.gradClip", "model.maxTextTokens", "model.vgtPadded");
 
@@ -63,7 +64,7 @@ final class TrainCheckpointing {
   }
 
   /** {@code checkpoint.dir}, or {@code <out>/checkpoints} when it is empty. */
-  static Path root(CheckpointConfig c, Path outDir) {
+  public static Path root(CheckpointConfig c, Path outDir) {
     return c.dir().isBlank() ? outDir.resolve("checkpoints") : Path.of(c.dir());
   }
 
@@ -145,6 +146,11 @@ final class TrainCheckpointing {
       throw CommandFailure.dataError("cannot resume: no valid checkpoint in " + root + ". " + latest.describe(), null);
     }
     Checkpoint cp = latest.checkpoint().get();
+    if (ClusterCheckpoints.isCluster(cp.manifest())) {
+      throw new CommandFailure(ExitCodes.CONFIG_ERROR, "cannot resume from " + cp.dir() + ": it was written by a"
+          + " cluster run (mmict train --workers N), whose checkpoints record the coordinator's plan, not this"
+          + " trainer's loop state; resume it with --workers", null);
+    }
     requireSameTraining(cp, yaml);
     if (!fingerprint.equals(cp.manifest().modelFingerprint())) {
       throw new CommandFailure(ExitCodes.CONFIG_ERROR, "cannot resume from " + cp.dir() + ": it belongs to another"
@@ -168,7 +174,7 @@ final class TrainCheckpointing {
   }
 
   /** Refuses a checkpoint whose resolved config differs in any {@link #RESUME_KEYS} key, naming it. */
-  private static void requireSameTraining(Checkpoint cp, String yaml) {
+  public static void requireSameTraining(Checkpoint cp, String yaml) {
     JsonNode saved = readYaml(cp.manifest().config(), cp);
     JsonNode now = readYaml(yaml, cp);
     for (String key : RESUME_KEYS) {

@@ -115,6 +115,11 @@ public final class ParameterVector {
     }
   }
 
+  /** The trainable parameters' names, in declaration order. */
+  public List<String> names() {
+    return trainable.stream().map(Params.Param::name).toList();
+  }
+
   /** The trainable parameters as named tensors, in declaration order (copies of their values). */
   public List<ReplicaState.Tensor> tensors() {
     List<ReplicaState.Tensor> out = new java.util.ArrayList<>();

@@ -113,6 +113,11 @@ public final class Replica implements AutoCloseable {
     return vector.length();
   }
 
+  /** The trainable parameters' names, in the order {@link ReplicaState#parameters()} lists them. */
+  public List<String> parameterNames() {
+    return vector.names();
+  }
+
   /** sha256 of the trainable parameters as they are now. */
   public byte[] parameterSha256() {
     return readParameters();

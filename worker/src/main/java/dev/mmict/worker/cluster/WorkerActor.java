@@ -2,6 +2,8 @@ package dev.mmict.worker.cluster;
 
 import com.google.protobuf.ByteString;
 import dev.mmict.protocol.v1.AbortReason;
+import dev.mmict.protocol.v1.CheckpointRequest;
+import dev.mmict.protocol.v1.CheckpointWritten;
 import dev.mmict.protocol.v1.DataPlaneAddress;
 import dev.mmict.protocol.v1.LeaveAccepted;
 import dev.mmict.protocol.v1.LeaveNotice;
@@ -20,7 +22,11 @@ import dev.mmict.protocol.v1.StepAborted;
 import dev.mmict.protocol.v1.StepPlan;
 import dev.mmict.protocol.v1.StepResult;
 import dev.mmict.worker.exchange.ExchangeException;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -57,6 +63,12 @@ import org.slf4j.LoggerFactory;
  * holds: once no step runs on its step thread, so the report is the replica's settled state. The
  * outcome of a step that finished after the coordinator was gone is dropped; if the replica
  * applied it, the new coordinator plans that step again and the replica undoes the update first.
+ *
+ * <p><b>Checkpoints.</b> A {@code CheckpointRequest} is written on the step thread too: the
+ * coordinator sends it at a step boundary, before the next plan, so the replica then holds the
+ * state after the committed step (an update of an aborted attempt is undone first). The worker
+ * refuses a replica whose checksum is not the one the coordinator verified, and acknowledges with
+ * {@code CheckpointWritten} (the directory, or the error).
  *
  * <p><b>Observers.</b> Every step result the worker reports is also published on its node's event
  * stream as a {@link StepReported}, for local observers such as the node's metrics.
@@ -130,6 +142,9 @@ public final class WorkerActor extends AbstractActorWithTimers {
 
     /** The step thread installed a transferred state (or failed to). */
     record StateInstalled(StateTransferDone done) implements Command { }
+
+    /** The step thread wrote a checkpoint (or failed to). */
+    record CheckpointFinished(CheckpointWritten written) implements Command { }
   }
 
   private static final String REGISTER_TIMER = "register";
@@ -138,6 +153,7 @@ public final class WorkerActor extends AbstractActorWithTimers {
   private final Replica replica;
   private final DataPlane dataPlane;
   private final Identity identity;
+  private final ClusterCheckpoints.Metadata checkpointMetadata;
   private final ActorRef coordinatorProxy;
   private final CompletableFuture<Exit> exit;
   private final ExecutorService stepThread;
@@ -151,17 +167,28 @@ public final class WorkerActor extends AbstractActorWithTimers {
   private StateAssembler incoming;
   private String failedTransfer = "";
 
-  /** Props of a worker with its replica and data plane; {@code exit} completes when it stops working. */
+  /**
+   * Props of a worker with its replica and data plane that cannot write checkpoints (it answers a
+   * request with an error); {@code exit} completes when it stops working.
+   */
   public static Props props(Replica replica, DataPlane dataPlane, Identity identity, ActorRef coordinatorProxy,
       CompletableFuture<Exit> exit) {
-    return Props.create(WorkerActor.class, () -> new WorkerActor(replica, dataPlane, identity, coordinatorProxy, exit));
+    return props(replica, dataPlane, identity, null, coordinatorProxy, exit);
   }
 
-  private WorkerActor(Replica replica, DataPlane dataPlane, Identity identity, ActorRef coordinatorProxy,
-      CompletableFuture<Exit> exit) {
+  /** As above, writing the checkpoints it is asked for with {@code checkpointMetadata} (null: none). */
+  public static Props props(Replica replica, DataPlane dataPlane, Identity identity,
+      ClusterCheckpoints.Metadata checkpointMetadata, ActorRef coordinatorProxy, CompletableFuture<Exit> exit) {
+    return Props.create(WorkerActor.class,
+        () -> new WorkerActor(replica, dataPlane, identity, checkpointMetadata, coordinatorProxy, exit));
+  }
+
+  private WorkerActor(Replica replica, DataPlane dataPlane, Identity identity,
+      ClusterCheckpoints.Metadata checkpointMetadata, ActorRef coordinatorProxy, CompletableFuture<Exit> exit) {
     this.replica = replica;
     this.dataPlane = dataPlane;
     this.identity = identity;
+    this.checkpointMetadata = checkpointMetadata;
     this.coordinatorProxy = coordinatorProxy;
     this.exit = exit;
     this.stepThread = Executors.newSingleThreadExecutor(r -> {
@@ -210,6 +237,15 @@ public final class WorkerActor extends AbstractActorWithTimers {
                   : "failed: " + i.done().getError());
           if (coordinator != null) {
             coordinator.tell(i.done(), getSelf());
+          }
+        })
+        .match(CheckpointRequest.class, this::onCheckpointRequest)
+        .match(Command.CheckpointFinished.class, f -> {
+          if (coordinator != null) {
+            coordinator.tell(f.written(), getSelf());
+          } else {
+            LOG.warn("worker {}: no coordinator to acknowledge checkpoint {} to", identity.workerId(),
+                f.written().getCheckpointId());
           }
         })
         .match(Terminated.class, this::onTerminated)
@@ -302,6 +338,43 @@ public final class WorkerActor extends AbstractActorWithTimers {
         LOG.error("worker {}: cannot send the state after step {} for transfer {}", id, r.getAfterStep(),
             r.getTransferId(), e);
       }
+    });
+  }
+
+  private void onCheckpointRequest(CheckpointRequest r) {
+    ActorRef self = getSelf();
+    String id = identity.workerId();
+    Path root = Path.of(r.getDirectory());
+    LOG.info("worker {}: writing checkpoint {} (state after step {}) into {}", id, r.getCheckpointId(),
+        r.getStepsDone() - 1, root);
+    // On the step thread: after the step it belongs to, before the next plan's step.
+    stepThread.submit(() -> {
+      CheckpointWritten.Builder ack = CheckpointWritten.newBuilder()
+          .setCheckpointId(r.getCheckpointId())
+          .setWorkerId(id)
+          .setStepsDone(r.getStepsDone());
+      try {
+        if (checkpointMetadata == null) {
+          throw new IllegalStateException("worker " + id + " was started without checkpoint metadata");
+        }
+        long start = System.nanoTime();
+        ReplicaState state = replica.exportState(r.getStepsDone() - 1);
+        byte[] sha = replica.parameterSha256();
+        if (!Arrays.equals(sha, r.getParameterSha256().toByteArray())) {
+          throw new IllegalStateException("the replica's parameters after step " + (r.getStepsDone() - 1)
+              + " have sha256 " + HexFormat.of().formatHex(sha) + ", not the run's "
+              + HexFormat.of().formatHex(r.getParameterSha256().toByteArray()));
+        }
+        var written = ClusterCheckpoints.write(state, r, checkpointMetadata);
+        ack.setPath(written.dir().toString()).setParameterSha256(ByteString.copyFrom(sha));
+        LOG.info("worker {}: checkpoint {} written to {} in {} ms", id, r.getCheckpointId(), written.dir(),
+            (System.nanoTime() - start) / 1_000_000);
+      } catch (IOException | RuntimeException e) {
+        LOG.error("worker {}: cannot write checkpoint {} (state after step {}) into {}: {}", id, r.getCheckpointId(),
+            r.getStepsDone() - 1, root, e.toString(), e);
+        ack.setError("cannot write checkpoint " + r.getCheckpointId() + " into " + root + ": " + e.getMessage());
+      }
+      self.tell(new Command.CheckpointFinished(ack.build()), ActorRef.noSender());
     });
   }
 

@@ -36,11 +36,17 @@ public final class WorkerNode {
    */
   public static ActorRef start(ActorSystem system, Replica replica, DataPlane dataPlane, WorkerActor.Identity identity,
       CompletableFuture<WorkerActor.Exit> exit) {
+    return start(system, replica, dataPlane, identity, null, exit);
+  }
+
+  /** As above, writing the checkpoints the coordinator asks for with {@code checkpoints} (null: none). */
+  public static ActorRef start(ActorSystem system, Replica replica, DataPlane dataPlane, WorkerActor.Identity identity,
+      ClusterCheckpoints.Metadata checkpoints, CompletableFuture<WorkerActor.Exit> exit) {
     ActorRef proxy = system.actorOf(
         ClusterSingletonProxy.props(COORDINATOR_MANAGER_PATH,
             ClusterSingletonProxySettings.create(system).withRole(COORDINATOR_ROLE)),
         "coordinator-proxy");
-    ActorRef worker = system.actorOf(WorkerActor.props(replica, dataPlane, identity, proxy, exit), "worker");
+    ActorRef worker = system.actorOf(WorkerActor.props(replica, dataPlane, identity, checkpoints, proxy, exit), "worker");
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "mmict-worker-leave", () -> {
       CompletableFuture<Done> done = new CompletableFuture<>();
       worker.tell(new WorkerActor.Command.Leave(done), ActorRef.noSender());
