@@ -30,6 +30,8 @@ class MainTest {
     /** Records each call; optionally throws instead of working. */
     private static final class FakeOperations implements Operations {
         final List<RunRequest> calls = new ArrayList<>();
+        /** Per call: the cluster it asked for, "none" for an in-process run. */
+        final List<Object> clusters = new ArrayList<>();
         Exception toThrow;
 
         private void record(RunRequest request) throws Exception {
@@ -40,7 +42,14 @@ class MainTest {
         }
 
         @Override
-        public void demo(RunRequest request) throws Exception {
+        public void demo(RunRequest request, dev.mmict.ops.cli.ClusterRequest cluster) throws Exception {
+            clusters.add(cluster == null ? "none" : cluster);
+            record(request);
+        }
+
+        @Override
+        public void trainOnCluster(RunRequest request, dev.mmict.ops.cli.ClusterRequest cluster) throws Exception {
+            clusters.add(cluster);
             record(request);
         }
 
@@ -51,6 +60,7 @@ class MainTest {
 
         @Override
         public void train(RunRequest request) throws Exception {
+            clusters.add("none");
             record(request);
         }
 
@@ -197,6 +207,30 @@ class MainTest {
         Result demo = run("demo", "--out", dir.resolve("d").toString());
         assertEquals(ExitCodes.OK, demo.code(), demo.err());
         assertEquals(Path.of("demo.json"), operations.calls.get(1).report());
+        // Both train on a local cluster of 2 worker JVMs unless told otherwise.
+        assertEquals(new dev.mmict.ops.cli.ClusterRequest(2, false, null, null, 3600), operations.clusters.get(0));
+        assertEquals(new dev.mmict.ops.cli.ClusterRequest(2, false, null, null, 3600), operations.clusters.get(1));
+    }
+
+    @Test
+    void workersZeroTrainsInThisProcessAndClusterOnlyOptionsNeedACluster() {
+        assertEquals(ExitCodes.OK, run("train", "--workers", "0", "--out", dir.resolve("a").toString()).code());
+        assertEquals(ExitCodes.OK, run("demo", "--workers", "0", "--out", dir.resolve("b").toString()).code());
+        assertEquals(List.of("none", "none"), operations.clusters);
+        assertEquals(ExitCodes.OK, run("train", "--workers", "3", "--deterministic", "--max-steps", "7",
+                "--out", dir.resolve("c").toString()).code());
+        assertEquals(new dev.mmict.ops.cli.ClusterRequest(3, true, 7, null, 3600), operations.clusters.get(2));
+
+        Result det = run("train", "--workers", "0", "--deterministic", "--out", dir.resolve("d").toString());
+        assertEquals(ExitCodes.USAGE_ERROR, det.code());
+        assertTrue(det.err().contains("--deterministic and --micro-batch-size need a cluster"), det.err());
+        Result max = run("train", "--workers", "0", "--max-steps", "3", "--out", dir.resolve("e").toString());
+        assertEquals(ExitCodes.USAGE_ERROR, max.code());
+        assertTrue(max.err().contains("--max-steps needs a cluster"), max.err());
+        Result negative = run("demo", "--workers", "-1", "--out", dir.resolve("f").toString());
+        assertEquals(ExitCodes.USAGE_ERROR, negative.code());
+        assertTrue(negative.err().contains("--workers must be 0"), negative.err());
+        assertEquals(3, operations.calls.size(), "no refused command ran");
     }
 
     @Test

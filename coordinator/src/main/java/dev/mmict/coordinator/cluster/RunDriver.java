@@ -99,6 +99,8 @@ import org.slf4j.LoggerFactory;
 public final class RunDriver {
 
   private static final Logger LOG = LoggerFactory.getLogger(RunDriver.class);
+  /** Routine steps are logged at INFO every this many steps (and the last); DEBUG shows them all. */
+  private static final long LOG_EVERY = 25;
   private static final ProtocolVersion VERSION = ProtocolVersion.PROTOCOL_VERSION_1;
 
   /** A registered worker's addresses. */
@@ -423,8 +425,14 @@ public final class RunDriver {
       }
       plans.put(id, plan.build());
     }
-    LOG.info("step {} attempt {} (plan {}): {} micro-batches over {}", step, attemptOfStep, planId,
-        batch.microBatches().size(), assignment);
+    // A first attempt is routine (the progress display and /status show it); a retry is news.
+    if (attemptOfStep == 0 && step % LOG_EVERY != 0) {
+      LOG.debug("step {} attempt {} (plan {}): {} micro-batches over {}", step, attemptOfStep, planId,
+          batch.microBatches().size(), assignment);
+    } else {
+      LOG.info("step {} attempt {} (plan {}): {} micro-batches over {}", step, attemptOfStep, planId,
+          batch.microBatches().size(), assignment);
+    }
     return Optional.of(new Attempt(step, planId, plans, leftNow));
   }
 
@@ -653,8 +661,13 @@ public final class RunDriver {
     current = null;
     attemptOfStep = 0;
     takeover = false;
-    LOG.info("step {} committed: loss {} over {} samples, parameters {}", step,
-        String.format("%.4f", losses.get(losses.size() - 1)), samples, shortSha(lastSha));
+    if (step % LOG_EVERY == 0 || step + 1 >= settings.maxSteps()) {
+      LOG.info("step {} committed: loss {} over {} samples, parameters {}", step,
+          String.format("%.4f", losses.get(losses.size() - 1)), samples, shortSha(lastSha));
+    } else {
+      LOG.debug("step {} committed: loss {} over {} samples, parameters {}", step,
+          String.format("%.4f", losses.get(losses.size() - 1)), samples, shortSha(lastSha));
+    }
     // The run state follows in writeStateIfDue(), once the next plan is out: a standby that finds
     // it one commit behind the audit copes (see takeover). After the last step no plan follows, so
     // a run still owing its final checkpoint writes it here; the run's end writes it otherwise.

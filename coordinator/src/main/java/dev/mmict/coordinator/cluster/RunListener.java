@@ -45,4 +45,34 @@ public interface RunListener {
    * @param liveWorkers workers pending, active or leaving now
    */
   default void workerDied(String workerId, int liveWorkers) { }
+
+  /** A listener that tells this one, then {@code next}, of every event. */
+  default RunListener andThen(RunListener next) {
+    RunListener first = this;
+    return new RunListener() {
+      @Override
+      public void attemptBegun(long step, int participants, int liveWorkers) {
+        first.attemptBegun(step, participants, liveWorkers);
+        next.attemptBegun(step, participants, liveWorkers);
+      }
+
+      @Override
+      public void stepCommitted(long step, double loss, long samples, Duration wallTime, int liveWorkers) {
+        first.stepCommitted(step, loss, samples, wallTime, liveWorkers);
+        next.stepCommitted(step, loss, samples, wallTime, liveWorkers);
+      }
+
+      @Override
+      public void attemptAborted(long step, String reason, int liveWorkers) {
+        first.attemptAborted(step, reason, liveWorkers);
+        next.attemptAborted(step, reason, liveWorkers);
+      }
+
+      @Override
+      public void workerDied(String workerId, int liveWorkers) {
+        first.workerDied(workerId, liveWorkers);
+        next.workerDied(workerId, liveWorkers);
+      }
+    };
+  }
 }

@@ -2,6 +2,8 @@ package dev.mmict.ops.cli;
 
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParameterException;
 
 /** {@code mmict demo}: the end-to-end demonstration, runnable with no arguments on a laptop CPU. */
 @Command(name = "demo",
@@ -10,16 +12,21 @@ import picocli.CommandLine.Command;
         description = {
             "Run the end-to-end demonstration: MMICT against the baselines, on synthetic data.",
             "Pre-trains the tiny model, fine-tunes it with MMICT, VanillaFT and VanillaICT,",
-            "and compares them. Outputs go to demo-report/ and the summary to demo.json",
+            "and compares them. Each fine-tuning runs on a local cluster of --workers worker JVMs",
+            "(default 2; 0: in this process). Outputs go to demo-report/ and the summary to demo.json",
             "unless --out / --report say otherwise."
         },
         footer = {
             "%nExamples:",
             "  mmict demo",
             "  mmict demo --set trainer.steps=50 --set data.shots=4",
+            "  mmict demo --workers 0       # fine-tune in this process instead of on a local cluster",
             "  mmict demo --dry-run         # print the resolved configuration and stop"
         })
 final class DemoCommand extends RunCommand {
+
+    @Mixin
+    LocalClusterOptions cluster;
 
     DemoCommand(Operations operations) {
         super(operations);
@@ -27,7 +34,12 @@ final class DemoCommand extends RunCommand {
 
     @Override
     protected void execute(RunRequest request) throws Exception {
-        operations.demo(request);
+        try {
+            cluster.check();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        operations.demo(request, cluster.onCluster() ? cluster.request(null) : null);
     }
 
     @Override

@@ -10,8 +10,11 @@ package dev.mmict.ops.cli;
  */
 public interface Operations {
 
-    /** Runs the end-to-end demonstration (pre-train, MMICT vs. baselines, report). */
-    void demo(RunRequest request) throws Exception;
+    /**
+     * Runs the end-to-end demonstration (pre-train, MMICT vs. baselines, report); each fine-tuning
+     * runs on a local cluster as {@code cluster} says, or in this process when it is null.
+     */
+    void demo(RunRequest request, ClusterRequest cluster) throws Exception;
 
     /** Pre-trains the tiny base model that fine-tuning starts from. */
     void pretrain(RunRequest request) throws Exception;

@@ -3,6 +3,7 @@ package dev.mmict.ops.cli;
 import dev.mmict.ops.CommandFailure;
 import dev.mmict.ops.ExitCodes;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
@@ -10,7 +11,8 @@ import picocli.CommandLine.ParameterException;
 @Command(name = "train",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "Fine-tune a model with Multi-Modal In-Context Tuning (or a baseline) as the configuration says.",
+        description = {"Fine-tune a model with Multi-Modal In-Context Tuning (or a baseline) as the configuration says,",
+            "on a local cluster of worker JVMs (--workers, default 2) or in this process (--workers 0)."},
         footer = {
             "%nExamples:",
             "  mmict train --config run.yaml",
@@ -18,10 +20,11 @@ import picocli.CommandLine.ParameterException;
             "  mmict train --config run.yaml --out runs/lr-3e-4",
             "  mmict train --config run.yaml --out runs/lr-3e-4 --resume   # continue after a stop",
             "  mmict train --config run.yaml --dry-run      # check the configuration only",
-            "  mmict train --workers 2 --deterministic --max-steps 20   # a local cluster of 2 worker JVMs",
+            "  mmict train --workers 3 --deterministic --max-steps 20   # a local cluster of 3 worker JVMs",
+            "  mmict train --workers 0 --config run.yaml   # in this process, without a cluster",
             "  mmict train --config run.yaml --out runs/a --stop-at 50   # first 50 steps of the full schedule",
-            "  mmict train --workers 2 --out runs/c --stop-at 50         # the same on a local cluster",
-            "  mmict train --workers 2 --out runs/c --resume             # continue it from its newest checkpoint"
+            "  mmict train --workers 0 --out runs/c --stop-at 50         # the same in this process",
+            "  mmict train --workers 0 --out runs/c --resume             # continue it from its newest checkpoint"
         })
 final class TrainCommand extends RunCommand {
 
@@ -30,26 +33,11 @@ final class TrainCommand extends RunCommand {
                 "same as --set checkpoint.resume=true. Pass the stopped run's --out."})
     boolean resume;
 
-    @Option(names = "--workers", paramLabel = "N",
-            description = "Train on a local cluster: the coordinator in this process and N worker JVMs on loopback."
-                    + " Without it, training runs in this process.")
-    Integer workers;
+    @Mixin
+    LocalClusterOptions cluster;
 
-    @Option(names = "--deterministic",
-            description = "With --workers: exact fixed-point gradient exchange, so the result is bitwise the same"
-                    + " for any number of workers.")
-    boolean deterministic;
-
-    @Option(names = "--max-steps", paramLabel = "N", description = "With --workers: steps to train (default: trainer.steps).")
+    @Option(names = "--max-steps", paramLabel = "N", description = "On a cluster: steps to train (default: trainer.steps).")
     Integer maxSteps;
-
-    @Option(names = "--micro-batch-size", paramLabel = "M",
-            description = "With --workers: queries per micro-batch, dividing trainer.batchSize (default: up to 4).")
-    Integer microBatchSize;
-
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "3600",
-            description = "With --workers: the run fails after this long (default ${DEFAULT-VALUE}).")
-    long timeoutSeconds;
 
     @Option(names = "--stop-at", paramLabel = "STEP",
             description = {"Stop once STEP of trainer.steps steps are done (the learning-rate schedule still spans",
@@ -81,20 +69,28 @@ final class TrainCommand extends RunCommand {
 
     @Override
     protected void execute(RunRequest request) throws Exception {
-        if (stopAt != null && workers != null) {
+        try {
+            cluster.check();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (!cluster.onCluster() && maxSteps != null) {
+            throw new ParameterException(spec.commandLine(), "--max-steps needs a cluster (--workers 1 or more);"
+                    + " in this process use --stop-at or trainer.steps");
+        }
+        if (stopAt != null) {
             int steps = request.config().trainer().steps();
             if (stopAt < 1 || stopAt > steps) {
                 throw new CommandFailure(ExitCodes.USAGE_ERROR, "--stop-at " + stopAt + " is outside 1.." + steps
                         + " (trainer.steps)", null);
             }
-            // The learning-rate schedule spans trainer.steps (ClusterJob); the coordinator checkpoints at S.
-            operations.trainOnCluster(request,
-                    new ClusterRequest(workers, deterministic, stopAt, microBatchSize, timeoutSeconds));
+        }
+        if (cluster.onCluster()) {
+            // With --stop-at the learning-rate schedule still spans trainer.steps (ClusterJob); the
+            // coordinator checkpoints at S.
+            operations.trainOnCluster(request, cluster.request(stopAt != null ? stopAt : maxSteps));
         } else if (stopAt != null) {
             operations.trainUntil(request, stopAt);
-        } else if (workers != null) {
-            operations.trainOnCluster(request,
-                    new ClusterRequest(workers, deterministic, maxSteps, microBatchSize, timeoutSeconds));
         } else {
             operations.train(request);
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.mmict.coordinator.audit.AuditReport;
 import dev.mmict.coordinator.checkpoint.CheckpointSchedule;
+import dev.mmict.coordinator.cluster.RunListener;
 import dev.mmict.coordinator.cluster.RunSummary;
 import dev.mmict.coordinator.membership.MembershipEvent;
 import dev.mmict.ops.CommandFailure;
@@ -38,12 +39,22 @@ public final class ClusterTraining {
    */
   public static EmbeddedCluster.Result run(RunRequest request, ClusterRequest cluster, PrintWriter out)
       throws IOException, InterruptedException {
+    return run(request, cluster, out, RunListener.NONE);
+  }
+
+  /**
+   * As {@link #run(RunRequest, ClusterRequest, PrintWriter)}; {@code progress} hears of every
+   * attempt and commit while the run goes on. The workers read {@code <out>/config.yaml}, which
+   * must hold {@code request}'s resolved configuration.
+   */
+  public static EmbeddedCluster.Result run(RunRequest request, ClusterRequest cluster, PrintWriter out,
+      RunListener progress) throws IOException, InterruptedException {
     ClusterJob job = ClusterJob.of(request.config(), cluster.maxSteps(), cluster.microBatchSize());
     Path configFile = request.outDir().resolve("config.yaml");
     ClusterCheckpointing checkpoints = ClusterCheckpointing.of(job, request.outDir());
     EmbeddedCluster.Result result = EmbeddedCluster.run(job, configFile, request.outDir(),
         new EmbeddedCluster.Options(cluster.workers(), cluster.deterministic(),
-            Duration.ofSeconds(cluster.timeoutSeconds()), 2048, checkpoints));
+            Duration.ofSeconds(cluster.timeoutSeconds()), 2048, checkpoints, progress));
     RunSummary s = result.summary();
     out.printf("%s on %d workers: %d steps (%d aborted), last loss %s, parameters %s%n",
         s.completed() ? "trained" : "FAILED", cluster.workers(), s.stepsCommitted(), s.stepsAborted(),

@@ -4,6 +4,7 @@ import dev.mmict.coordinator.audit.SampleAudit;
 import dev.mmict.coordinator.cluster.CoordinatorActor;
 import dev.mmict.coordinator.cluster.CoordinatorNode;
 import dev.mmict.coordinator.cluster.RunDriver;
+import dev.mmict.coordinator.cluster.RunListener;
 import dev.mmict.coordinator.cluster.RunSettings;
 import dev.mmict.coordinator.cluster.RunSummary;
 import dev.mmict.coordinator.membership.Membership;
@@ -99,6 +100,15 @@ public final class CoordinatorProcess implements AutoCloseable {
 
   /** Starts the node; the sample audit of committed steps is appended to {@code auditFile}. */
   public static CoordinatorProcess start(ClusterJob job, Options options, Path auditFile) throws IOException {
+    return start(job, options, auditFile, RunListener.NONE);
+  }
+
+  /**
+   * As {@link #start(ClusterJob, Options, Path)}; {@code observer} also hears of every attempt and
+   * commit (e.g. a progress bar), after the node's metrics do.
+   */
+  public static CoordinatorProcess start(ClusterJob job, Options options, Path auditFile, RunListener observer)
+      throws IOException {
     StepPlanner planner = StepPlanner.forSplit(job.dataset(), Dataset.TRAIN, job.plan());
     RunSettings settings = new RunSettings(job.runId(), job.maxSteps(),
         job.fingerprint(), job.learningRate(), options.minWorkers(), 20);
@@ -148,7 +158,8 @@ public final class CoordinatorProcess implements AutoCloseable {
     }
     RunMetrics metrics = new RunMetrics(job.runId(), CoordinatorNode.ROLE);
     CoordinatorMetrics listener = new CoordinatorMetrics(metrics, job.learningRate());
-    CoordinatorNode.start(system, () -> process.driver(planner, settings, listener, auditFile, stateFile,
+    RunListener listeners = listener.andThen(observer);
+    CoordinatorNode.start(system, () -> process.driver(planner, settings, listeners, auditFile, stateFile,
         options.standby(), resume, options.checkpoints()), options.timings(), process.outcome);
     try {
       process.http = NodeHttp.start(CoordinatorNode.ROLE, process.seedAddress(), options.http(), metrics,
@@ -168,7 +179,7 @@ public final class CoordinatorProcess implements AutoCloseable {
    * from the audit and the run state, which are only opened now (the active node wrote them until it
    * died).
    */
-  private RunDriver driver(StepPlanner planner, RunSettings settings, CoordinatorMetrics listener, Path auditFile,
+  private RunDriver driver(StepPlanner planner, RunSettings settings, RunListener listener, Path auditFile,
       RunStateFile stateFile, boolean standby, ResumePoint resume, ClusterCheckpointing checkpoints) {
     try {
       ResumePoint from = resume;

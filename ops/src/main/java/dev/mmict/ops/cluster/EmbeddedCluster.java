@@ -3,6 +3,7 @@ package dev.mmict.ops.cluster;
 import dev.mmict.coordinator.audit.AuditReport;
 import dev.mmict.coordinator.audit.SampleAudit;
 import dev.mmict.coordinator.audit.StepAudit;
+import dev.mmict.coordinator.cluster.RunListener;
 import dev.mmict.coordinator.cluster.RunSummary;
 import dev.mmict.coordinator.plan.StepPlanner;
 import dev.mmict.ops.CommandFailure;
@@ -47,9 +48,17 @@ public final class EmbeddedCluster implements AutoCloseable {
    * @param workerHeapMiB -Xmx of each worker JVM
    * @param checkpoints the run's checkpoints and the one it resumes from (every worker this
    *     cluster starts loads it); null: the run writes none
+   * @param progress hears of every attempt and commit as the coordinator decides them (e.g. a
+   *     progress bar)
    */
   public record Options(int workers, boolean deterministic, Duration timeout, int workerHeapMiB,
-      ClusterCheckpointing checkpoints) {
+      ClusterCheckpointing checkpoints, RunListener progress) {
+
+    /** Options of a run that nobody but the metrics observe. */
+    public Options(int workers, boolean deterministic, Duration timeout, int workerHeapMiB,
+        ClusterCheckpointing checkpoints) {
+      this(workers, deterministic, timeout, workerHeapMiB, checkpoints, RunListener.NONE);
+    }
 
     /** Options of a run that writes no checkpoints. */
     public Options(int workers, boolean deterministic, Duration timeout, int workerHeapMiB) {

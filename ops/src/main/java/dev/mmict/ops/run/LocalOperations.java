@@ -16,6 +16,7 @@ import dev.mmict.hub.model.ModelStore;
 import dev.mmict.ops.CommandFailure;
 import dev.mmict.ops.ExitCodes;
 import dev.mmict.ops.cli.Operations;
+import dev.mmict.ops.cli.ClusterRequest;
 import dev.mmict.ops.cli.RunRequest;
 import dev.mmict.ops.config.EvalConfig;
 import dev.mmict.ops.config.RunConfig;
@@ -34,6 +35,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -137,26 +139,24 @@ public final class LocalOperations implements Operations {
   }
 
   @Override
-  public void trainOnCluster(RunRequest request, dev.mmict.ops.cli.ClusterRequest cluster)
-      throws IOException, InterruptedException {
-    long start = System.nanoTime();
-    EmbeddedCluster.Result result = ClusterTraining.run(request, cluster, out);
-    double secs = (System.nanoTime() - start) / 1e9;
-    RunSummary summary = result.summary();
-    Map<String, Object> report = new LinkedHashMap<>(
-        ClusterTraining.report(result, cluster.workers(), cluster.deterministic()));
+  public void trainOnCluster(RunRequest request, ClusterRequest cluster) throws IOException, InterruptedException {
     RunConfig config = request.config();
     Mode mode = Mode.parse(config.trainer().mode());
     List<ResultRow> rows = new ArrayList<>();
+    Map<String, Object> report = new LinkedHashMap<>();
     try (TaskHandle task = TaskHandle.open(config.data()); RunSession session = session(request, 1);
         NDManager manager = NDManager.newBaseManager()) {
+      String label = task.name() + " " + mode.label();
+      ClusterFinetune.Outcome run = ClusterFinetune.run(request, cluster, out, session, label);
+      RunSummary summary = run.summary();
+      report.putAll(ClusterTraining.report(run.result(), cluster.workers(), cluster.deterministic()));
+      session.curve(label, Math.toIntExact(summary.stepsCommitted() - run.steps().size() + 1), run.steps());
       ModelStore.Loaded bb = Backbones.load(config, manager);
       try (MmictModel model = bb.model()) {
         model.setTrainable(MmictModel.FINETUNED);
-        Path state = ClusterTraining.finalState(result);
-        loadFinalState(model, state, summary.parameterSha256(), manager);
+        loadFinalState(model, run.finalState(), summary.parameterSha256(), manager);
         FeatureStores.attach(config.cache(), model);
-        rows.add(evaluate(config, task, mode, model, bb, manager, config.eval().withDemos(), secs,
+        rows.add(evaluate(config, task, mode, model, bb, manager, config.eval().withDemos(), run.seconds(),
             Backbones.tailMean(summary.losses()), session));
         Path saved = request.outDir().resolve("model");
         ModelStore.save(saved, model, bb.tokenizer(), Map.of("mmict.finetuned.task", task.name(),
@@ -165,7 +165,7 @@ public final class LocalOperations implements Operations {
         report.put("parameters", parameterCounts(model));
       }
       report.putAll(session.report());
-      report.put("plots", paths(RunPlots.run(request.outDir(), List.of(), rows)));
+      report.put("plots", paths(RunPlots.run(request.outDir(), session.curves(), rows)));
     }
     finish(request, rows, report);
   }
@@ -209,7 +209,7 @@ public final class LocalOperations implements Operations {
   }
 
   @Override
-  public void demo(RunRequest request) throws IOException {
+  public void demo(RunRequest request, ClusterRequest cluster) throws IOException, InterruptedException {
     long start = System.nanoTime();
     RunConfig config = request.config();
     Map<String, Object> report = new LinkedHashMap<>();
@@ -219,7 +219,7 @@ public final class LocalOperations implements Operations {
     int evaluations = tasks.size() * (config.demo().modes().size() + (noDemosToo ? 1 : 0));
     List<ResultRow> rows = new ArrayList<>();
     try (RunSession session = session(request, evaluations)) {
-      rows.addAll(demoRuns(request, tasks, noDemosToo, session, report));
+      rows.addAll(demoRuns(request, cluster, tasks, noDemosToo, session, report));
       report.putAll(session.report());
       report.put("plots", paths(RunPlots.demo(request.outDir(), session.curves(), rows)));
     }
@@ -227,9 +227,12 @@ public final class LocalOperations implements Operations {
     finish(request, rows, report);
   }
 
-  /** The demo's work: a backbone (pretrained first if missing), then each task × mode fine-tuned and evaluated. */
-  private List<ResultRow> demoRuns(RunRequest request, List<TaskHandle> tasks, boolean noDemosToo,
-      RunSession session, Map<String, Object> report) throws IOException {
+  /**
+   * The demo's work: a backbone (pretrained first if missing), then each task × mode fine-tuned
+   * (on a local cluster unless {@code cluster} is null) and evaluated.
+   */
+  private List<ResultRow> demoRuns(RunRequest request, ClusterRequest cluster, List<TaskHandle> tasks,
+      boolean noDemosToo, RunSession session, Map<String, Object> report) throws IOException, InterruptedException {
     RunConfig config = request.config();
     Path backbone = Path.of(config.model().backbone());
     if (!Files.isDirectory(backbone)) {
@@ -238,20 +241,54 @@ public final class LocalOperations implements Operations {
       backbone = Backbones.pretrain(config, request.outDir().resolve("backbone"), session).dir();
     }
     report.put("backbone", backbone.toString());
+    report.put("workers", cluster == null ? 0 : cluster.workers());
     List<ResultRow> rows = new ArrayList<>();
     for (TaskHandle task : tasks) {
       for (String m : config.demo().modes()) {
         Mode mode = Mode.parse(m);
+        boolean withoutDemos = noDemosToo && mode == Mode.MMICT;
         try (NDManager manager = NDManager.newBaseManager()) {
           ModelStore.Loaded bb = Backbones.load(backbone, config.seed(), manager);
           try (MmictModel model = bb.model()) {
-            boolean withoutDemos = noDemosToo && mode == Mode.MMICT;
-            rows.addAll(finetuneAndEvaluate(config, task, mode, bb, manager, withoutDemos, null,
-                config.trainer().steps(), session));
+            if (cluster == null) {
+              rows.addAll(finetuneAndEvaluate(config, task, mode, bb, manager, withoutDemos, null,
+                  config.trainer().steps(), session));
+            } else {
+              rows.addAll(finetuneOnClusterAndEvaluate(request, cluster, backbone, task, mode, bb, manager,
+                  withoutDemos, session));
+            }
             report.putIfAbsent("parameters", parameterCounts(model));
           }
         }
       }
+    }
+    return rows;
+  }
+
+  /**
+   * One demo fine-tuning on a local cluster: its own directory {@code <out>/runs/<task>-<mode>}
+   * (emptied first: the demo owns it) with the run's configuration, audit, checkpoints and worker
+   * logs; then the agreed final parameters are loaded into {@code bb}'s model and evaluated here.
+   */
+  private List<ResultRow> finetuneOnClusterAndEvaluate(RunRequest request, ClusterRequest cluster, Path backbone,
+      TaskHandle task, Mode mode, ModelStore.Loaded bb, NDManager manager, boolean alsoWithoutDemos,
+      RunSession session) throws IOException, InterruptedException {
+    RunConfig config = DemoRunConfig.of(request.config(), task.name(), mode.label(), backbone);
+    Path dir = request.outDir().resolve("runs").resolve(task.name() + "-" + mode.label().toLowerCase(Locale.ROOT));
+    DemoRunConfig.prepare(dir, config);
+    String label = task.name() + " " + mode.label();
+    ClusterFinetune.Outcome run = ClusterFinetune.run(new RunRequest(request.command(), config, dir,
+        dir.resolve("report.json")), cluster, out, session, label);
+    session.curve(label, 1, run.steps());
+    MmictModel model = bb.model();
+    model.setTrainable(MmictModel.FINETUNED);
+    loadFinalState(model, run.finalState(), run.summary().parameterSha256(), manager);
+    FeatureStores.attach(config.cache(), model);
+    double loss = Backbones.tailMean(run.summary().losses());
+    List<ResultRow> rows = new ArrayList<>();
+    rows.add(evaluate(config, task, mode, model, bb, manager, config.eval().withDemos(), run.seconds(), loss, session));
+    if (alsoWithoutDemos) {
+      rows.add(evaluate(config, task, mode, model, bb, manager, false, run.seconds(), loss, session));
     }
     return rows;
   }

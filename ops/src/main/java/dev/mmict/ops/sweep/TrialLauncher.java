@@ -51,6 +51,7 @@ public final class TrialLauncher {
                 "--report", segment.report().toAbsolutePath().toString(),
                 "--resume",
                 "--stop-at", Long.toString(segment.stopAt()),
+                "--workers", "0", // a trial trains in its own JVM (a shared worker pool is future work)
                 "--parent-pid", Long.toString(ProcessHandle.current().pid())));
         return cmd;
     }

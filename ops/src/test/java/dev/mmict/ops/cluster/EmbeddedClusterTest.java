@@ -110,8 +110,9 @@ class EmbeddedClusterTest {
   }
 
   @Test
-  void aWorkerCountBelowOneIsRefused() {
-    Result r = train(dir.resolve("zero"), "--workers", "0");
-    assertFalse(r.code() == ExitCodes.OK, r.err());
+  void aNegativeWorkerCountIsAUsageError() {
+    Result r = train(dir.resolve("negative"), "--workers", "-1");
+    assertEquals(ExitCodes.USAGE_ERROR, r.code(), r.err());
+    assertTrue(r.err().contains("--workers must be 0 (in this process) or more, got -1"), r.err());
   }
 }

@@ -41,7 +41,7 @@ class ExamplesTest {
   /** Fails if a command would do any work: dry-run must not. */
   private static final class NoWork implements Operations {
     @Override
-    public void demo(RunRequest request) {
+    public void demo(RunRequest request, dev.mmict.ops.cli.ClusterRequest cluster) {
       throw new AssertionError("dry-run ran demo");
     }
 

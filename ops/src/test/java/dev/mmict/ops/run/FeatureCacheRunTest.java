@@ -31,7 +31,7 @@ class FeatureCacheRunTest {
   private int train(String out, String... sets) {
     StringWriter err = new StringWriter();
     PrintWriter o = new PrintWriter(new StringWriter(), true);
-    List<String> args = new java.util.ArrayList<>(List.of("train", "--out", dir.resolve(out).toString(),
+    List<String> args = new java.util.ArrayList<>(List.of("train", "--workers", "0", "--out", dir.resolve(out).toString(),
         "--set", "model.backbone=" + backbone(), "--set", "data.task=shapes-caption", "--set", "trainer.steps=2",
         "--set", "trainer.warmupSteps=1", "--set", "trainer.batchSize=2", "--set", "eval.samples=4",
         "--set", "eval.batchSize=4", "--set", "eval.maxNewTokens=3", "--set", "checkpoint.validationSamples=4"));

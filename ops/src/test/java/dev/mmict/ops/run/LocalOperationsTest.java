@@ -76,6 +76,15 @@ class LocalOperationsTest {
         assertTrue(r.get("metrics").has("BLEU-4"));
       }
     }
+    // Each fine-tuning ran on a local cluster of 2 worker JVMs (the default): its audit holds every step.
+    assertEquals(2, json.get("workers").asInt());
+    for (String task : List.of("shapes-caption", "shapes-fastbinding")) {
+      for (String mode : List.of("mmict", "vanillaict", "vanillaft")) {
+        Path run = dir.resolve("demo/runs/" + task + "-" + mode);
+        assertEquals(2, Files.readAllLines(run.resolve("audit.jsonl")).size(), run.toString());
+        assertTrue(Files.isRegularFile(run.resolve("workers/worker-2.log")), run.toString());
+      }
+    }
     assertTrue(json.get("parameters").get("trainable").asLong() > 0);
     assertTrue(json.get("parameters").get("frozen").asLong() > json.get("parameters").get("trainable").asLong());
     assertTrue(d.out().contains("| shapes-fastbinding | VanillaFT"), d.out());

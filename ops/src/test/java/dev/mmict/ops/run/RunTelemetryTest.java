@@ -93,7 +93,7 @@ class RunTelemetryTest {
     StringWriter stdout = new StringWriter();
     StringWriter stderr = new StringWriter();
     PrintWriter o = new PrintWriter(stdout, true);
-    List<String> args = new ArrayList<>(List.of("train", "--out", out.toString(),
+    List<String> args = new ArrayList<>(List.of("train", "--workers", "0", "--out", out.toString(),
         "--set", "model.backbone=" + backbone, "--set", "data.task=shapes-caption",
         "--set", "trainer.steps=4", "--set", "trainer.warmupSteps=1", "--set", "trainer.batchSize=2",
         "--set", "checkpoint.every=2", "--set", "eval.samples=2", "--set", "eval.maxNewTokens=2",

@@ -63,7 +63,7 @@ class TrainFromPackTest {
   }
 
   private Result train(Path out, String... extra) {
-    List<String> args = new ArrayList<>(List.of("train", "--out", out.toString(),
+    List<String> args = new ArrayList<>(List.of("train", "--workers", "0", "--out", out.toString(),
         "--report", out.resolve("report.json").toString(),
         "--set", "model.backbone=" + backbone, "--set", "model.maxTextTokens=16",
         "--set", "data.task=" + task, "--set", "trainer.steps=3", "--set", "trainer.warmupSteps=1",

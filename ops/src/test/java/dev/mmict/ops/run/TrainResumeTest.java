@@ -44,7 +44,7 @@ class TrainResumeTest {
   }
 
   private Result train(Path out, String... extra) {
-    List<String> args = new ArrayList<>(List.of("train", "--out", out.toString(),
+    List<String> args = new ArrayList<>(List.of("train", "--workers", "0", "--out", out.toString(),
         "--report", out.resolve("report.json").toString(),
         "--set", "model.backbone=" + backbone, "--set", "model.maxTextTokens=16", "--set", "data.task=shapes-caption",
         "--set", "trainer.steps=4", "--set", "trainer.warmupSteps=1", "--set", "trainer.batchSize=2",
