@@ -23,7 +23,6 @@ import dev.mmict.protocol.v1.StepPlan;
 import dev.mmict.protocol.v1.StepResult;
 import dev.mmict.storage.dataset.Dataset;
 import dev.mmict.storage.dataset.DemoSampler.Strategy;
-import dev.mmict.storage.dataset.Sample;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -39,14 +38,6 @@ class RunDriverCheckpointTest {
   private static final String FINGERPRINT = "ab".repeat(32);
   private static final byte[] SHA = {9, 1, 2, 3};
 
-  /** 12 index-only training samples: 3 steps of 4 per epoch, 2 micro-batches of 2 per step. */
-  private record Indices(int size) implements Dataset {
-    @Override public String name() { return "indices"; }
-    @Override public List<String> splits() { return List.of(TRAIN); }
-    @Override public int size(String split) { return size; }
-    @Override public Sample get(String split, int index) { throw new UnsupportedOperationException(); }
-    @Override public boolean isQueryable(String split, int index) { return true; }
-  }
 
   @TempDir
   Path dir;
@@ -56,7 +47,7 @@ class RunDriverCheckpointTest {
   private RunDriver driver(long maxSteps, ResumePoint from) throws IOException {
     audit = SampleAudit.open(dir.resolve("audit.jsonl"));
     StepPlanner planner =
-        StepPlanner.forSplit(new Indices(12), Dataset.TRAIN, new RunPlan(5, 4, 2, 1, Strategy.RANDOM));
+        StepPlanner.forSplit(new IndexDataset(12), Dataset.TRAIN, new RunPlan(5, 4, 2, 1, Strategy.RANDOM));
     return RunDriver.durable(planner, new RunSettings("t", maxSteps, FINGERPRINT, s -> 0.001, 2, 3), audit,
         new Membership(Clock.systemUTC()), RunListener.NONE, Clock.systemUTC(),
         RunStateFile.besideAudit(dir.resolve("audit.jsonl")), from);

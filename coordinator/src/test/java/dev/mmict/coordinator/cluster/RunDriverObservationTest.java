@@ -19,7 +19,6 @@ import dev.mmict.protocol.v1.StepResult;
 import dev.mmict.protocol.v1.WorkerState;
 import dev.mmict.storage.dataset.Dataset;
 import dev.mmict.storage.dataset.DemoSampler.Strategy;
-import dev.mmict.storage.dataset.Sample;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -37,14 +36,6 @@ class RunDriverObservationTest {
 
   private static final String FINGERPRINT = "ab".repeat(32);
 
-  /** 12 index-only training samples: 3 steps of 4 per epoch, 2 micro-batches of 2 per step. */
-  private record Indices(int size) implements Dataset {
-    @Override public String name() { return "indices"; }
-    @Override public List<String> splits() { return List.of(TRAIN); }
-    @Override public int size(String split) { return size; }
-    @Override public Sample get(String split, int index) { throw new UnsupportedOperationException(); }
-    @Override public boolean isQueryable(String split, int index) { return true; }
-  }
 
   /** A clock the test moves by hand. */
   private static final class ManualClock extends Clock {
@@ -90,7 +81,7 @@ class RunDriverObservationTest {
 
   private RunDriver driver() throws IOException {
     audit = SampleAudit.open(dir.resolve("audit.jsonl"));
-    StepPlanner planner = StepPlanner.forSplit(new Indices(12), Dataset.TRAIN, new RunPlan(5, 4, 2, 1, Strategy.RANDOM));
+    StepPlanner planner = StepPlanner.forSplit(new IndexDataset(12), Dataset.TRAIN, new RunPlan(5, 4, 2, 1, Strategy.RANDOM));
     return new RunDriver(planner, new RunSettings("t", 5, FINGERPRINT, s -> 0.001, 2, 3), audit,
         new Membership(clock), recorder, clock);
   }

@@ -25,7 +25,6 @@ import dev.mmict.protocol.v1.StepPlan;
 import dev.mmict.protocol.v1.StepResult;
 import dev.mmict.storage.dataset.Dataset;
 import dev.mmict.storage.dataset.DemoSampler.Strategy;
-import dev.mmict.storage.dataset.Sample;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -42,14 +41,6 @@ class RunDriverTest {
 
   private static final String FINGERPRINT = "ab".repeat(32);
 
-  /** 12 index-only training samples: 3 steps of 4 per epoch, 2 micro-batches of 2 per step. */
-  private record Indices(int size) implements Dataset {
-    @Override public String name() { return "indices"; }
-    @Override public List<String> splits() { return List.of(TRAIN); }
-    @Override public int size(String split) { return size; }
-    @Override public Sample get(String split, int index) { throw new UnsupportedOperationException(); }
-    @Override public boolean isQueryable(String split, int index) { return true; }
-  }
 
   @TempDir
   Path dir;
@@ -59,7 +50,7 @@ class RunDriverTest {
 
   private RunDriver driver(long maxSteps, int minWorkers) throws IOException {
     audit = SampleAudit.open(dir.resolve("audit.jsonl"));
-    planner = StepPlanner.forSplit(new Indices(12), Dataset.TRAIN, new RunPlan(5, 4, 2, 1, Strategy.RANDOM));
+    planner = StepPlanner.forSplit(new IndexDataset(12), Dataset.TRAIN, new RunPlan(5, 4, 2, 1, Strategy.RANDOM));
     return new RunDriver(planner, new RunSettings("t", maxSteps, FINGERPRINT, s -> 0.001 * (s + 1), minWorkers, 3),
         audit, new Membership(Clock.systemUTC()));
   }
