@@ -62,7 +62,7 @@ public final class SweepResults {
      * @param finalMetric the last objective reported, or null
      * @param state its status
      * @param steps steps done
-     * @param workerSeconds wall-clock seconds of its processes
+     * @param workerSeconds wall-clock seconds of its processes, times the workers each trained on
      * @param starts processes started for it, over every run of the sweep (from the journal)
      * @param failure why it failed, or null
      */

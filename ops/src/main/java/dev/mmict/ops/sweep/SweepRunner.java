@@ -33,7 +33,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a sweep's trials on this machine: the sweep process is the scheduler, each trial trains in
- * its own child JVM ({@link TrialLauncher}), at most {@code parallel} at once.
+ * its own child JVM ({@link TrialLauncher}), at most {@code parallel} at once. With
+ * {@code budget.workersPerTrial} K = 1 that JVM is the trial's one worker; with K >= 2 it runs the
+ * trial's own local cluster (its coordinator, and K worker JVMs that die with it), so up to
+ * {@code parallel × K} worker JVMs train at once.
  *
  * <p>A trial advances rung by rung ({@link RungPlan}): a process trains it to the next rung with the
  * full {@code trainer.steps} schedule, checkpoints and evaluates there, and exits; the objective in
@@ -42,8 +45,11 @@ import org.slf4j.LoggerFactory;
  * and journalled ({@link EventJournal}), so a restarted sweep neither reruns finished trials nor loses
  * running ones (they resume from their checkpoints). A trial process that dies is restarted from its
  * latest checkpoint, at most {@code maxRestarts} times in a row; exits that a restart cannot fix
- * (usage, config and data errors) fail the trial at once. Which trial gets a free slot is
- * {@link SweepPlanner}'s rule, with one process slot standing for one worker.
+ * (usage, config and data errors) fail the trial at once. A worker JVM of a trial's cluster that
+ * dies is not a trial failure: the cluster goes on with the survivors (elastic training), and the
+ * death, read from the segment's report, is named in the trial's next event. Which trial gets a
+ * free slot is {@link SweepPlanner}'s rule, with one process slot standing for one trial's group of
+ * workers. A trial's worker-seconds are its processes' wall seconds times K.
  *
  * <p>Not thread-safe, except {@link #requestStop()}.
  */
@@ -66,7 +72,8 @@ public final class SweepRunner {
      * How the sweep runs here.
      *
      * @param outDir the sweep's directory: state, journal, trials, results
-     * @param parallel trial processes at once (the sweep file's {@code budget.parallel}, or a bench's)
+     * @param parallel trial processes at once (the sweep file's {@code budget.parallel}, or a bench's);
+     *     each trains on the sweep file's {@code budget.workersPerTrial} workers
      * @param maxRestarts restarts of a trial process that died, in a row, before the trial fails
      * @param trialHeapMiB -Xmx of each trial JVM
      */
@@ -113,8 +120,8 @@ public final class SweepRunner {
     /**
      * @param sweep the loaded, checked sweep file
      * @param listener told of every trial event
-     * @throws CommandFailure (config error) for what this runner cannot run: more than one worker
-     *     per trial, or an ASHA sweep whose trials' {@code trainer.steps} differ from {@code maxT}
+     * @throws CommandFailure (config error) for what this runner cannot run: an ASHA sweep whose
+     *     trials' {@code trainer.steps} differ from {@code maxT}, or a search over {@code trainer.steps}
      */
     public SweepRunner(SweepDefinition sweep, Options options, Listener listener) {
         this.sweep = sweep;
@@ -123,19 +130,13 @@ public final class SweepRunner {
         checkRunnable(sweep);
         this.rungs = RungPlan.of(sweep.asha(), sweep.trialConfigs().isEmpty() ? 1
                 : sweep.trialConfigs().get(0).trainer().steps());
-        this.launcher = new TrialLauncher(options.trialHeapMiB());
+        this.launcher = new TrialLauncher(options.trialHeapMiB(), sweep.config().budget().workersPerTrial());
         this.journal = new EventJournal(options.outDir());
         this.store = new SweepStateStore(options.outDir());
     }
 
     /** Refuses sweeps this runner cannot run faithfully, naming the keys. */
     static void checkRunnable(SweepDefinition sweep) {
-        int workers = sweep.config().budget().workersPerTrial();
-        if (workers > 1) {
-            throw new CommandFailure(ExitCodes.CONFIG_ERROR, sweep.source() + ": budget.workersPerTrial is " + workers
-                    + ", but mmict sweep trains each trial in one JVM (one worker) for now: a trial on the local"
-                    + " cluster cannot yet stop at a rung and evaluate; set workersPerTrial: 1", null);
-        }
         long last = -1;
         for (int i = 0; i < sweep.trials().size(); i++) {
             int steps = sweep.trialConfigs().get(i).trainer().steps();
@@ -169,8 +170,11 @@ public final class SweepRunner {
         }
         writeTrialConfigs();
         scheduler = sweep.asha().map(a -> state.scheduler(a, sweep.objective().mode()));
-        LOG.info("sweep {}: {} trials, {} at once, rungs {} up to step {}; state {}", sweep.source(),
-                state.trials().size(), options.parallel(), rungs.rungs(), rungs.lastStep(), store.file());
+        int k = launcher.workersPerTrial();
+        LOG.info("sweep {}: {} trials, {} at once on {} worker{} each ({}), up to {} worker JVMs at once; rungs {}"
+                + " up to step {}; state {}", sweep.source(), state.trials().size(), options.parallel(), k,
+                k == 1 ? "" : "s", k == 1 ? "in the trial JVM" : "a local cluster per trial",
+                options.parallel() * k, rungs.rungs(), rungs.lastStep(), store.file());
         SweepPlanner planner = new SweepPlanner(options.parallel(), 1);
         List<String> slots = new ArrayList<>();
         for (int i = 1; i <= options.parallel(); i++) {
@@ -251,7 +255,7 @@ public final class SweepRunner {
         }
         int code = r.process().exitValue();
         double seconds = (System.nanoTime() - r.startNanos()) / 1e9;
-        TrialRecord t = state.trial(id).plusWorkerSeconds(seconds);
+        TrialRecord t = state.trial(id).plusWorkerSeconds(seconds * launcher.workersPerTrial());
         long target = r.segment().stopAt();
         if (code != 0) {
             onFailure(t, r, code, seconds);
@@ -274,6 +278,7 @@ public final class SweepRunner {
             detail = null;
         }
         detail = join(detail, String.format(Locale.ROOT, "%.1f s", seconds));
+        detail = join(detail, workerDeaths(report, launcher.workersPerTrial()));
         if (!stop) {
             state = state.with(t);
             store.save(state);
@@ -323,6 +328,26 @@ public final class SweepRunner {
     }
 
     /**
+     * The worker JVMs of a trial's cluster that died during a segment and that the cluster trained on
+     * without ({@code membership_events} of kind {@code DIED} in its report), as text for the trial's
+     * event, e.g. {@code "worker-2 died at step 3, went on with 1 of 2 workers"}; null when none died
+     * (always for a single-process segment, whose report has no membership events).
+     */
+    static String workerDeaths(JsonNode report, int workers) {
+        List<String> deaths = new ArrayList<>();
+        for (JsonNode e : report.path("membership_events")) {
+            if ("DIED".equals(e.path("kind").asText())) {
+                deaths.add(e.path("worker").asText("?") + " died at step " + e.path("step").asLong());
+            }
+        }
+        if (deaths.isEmpty()) {
+            return null;
+        }
+        return String.join(", ", deaths) + ", went on with " + Math.max(0, workers - deaths.size()) + " of " + workers
+                + " workers";
+    }
+
+    /**
      * The objective in a segment's report: the metric of its evaluation ({@code results[0].metrics}),
      * or for {@code loss} when the evaluation has none, the segment's final training loss.
      *
@@ -362,7 +387,7 @@ public final class SweepRunner {
                 p.destroyForcibly();
                 p.waitFor(30, TimeUnit.SECONDS);
             }
-            double seconds = (System.nanoTime() - e.getValue().startNanos()) / 1e9;
+            double seconds = (System.nanoTime() - e.getValue().startNanos()) / 1e9 * launcher.workersPerTrial();
             try {
                 state = state.with(state.trial(e.getKey()).plusWorkerSeconds(seconds));
                 store.save(state);
@@ -374,6 +399,6 @@ public final class SweepRunner {
     }
 
     private static String join(String a, String b) {
-        return a == null ? b : a + ", " + b;
+        return a == null ? b : b == null ? a : a + ", " + b;
     }
 }

@@ -99,13 +99,6 @@ class SweepCommandTest {
     Path out = dir.resolve("out");
     String grid = Files.readString(gridSweep());
 
-    Path twoWorkers = dir.resolve("two-workers.yaml");
-    Files.writeString(twoWorkers, grid.replace("workersPerTrial: 1", "workersPerTrial: 2"));
-    Result workers = run("sweep", "--config", twoWorkers.toString(), "--out", out.toString());
-    assertEquals(ExitCodes.CONFIG_ERROR, workers.code(), workers.err());
-    assertTrue(workers.err().contains("budget.workersPerTrial is 2") && workers.err().contains("set workersPerTrial: 1"),
-        workers.err());
-
     Path longer = dir.resolve("longer.yaml");
     Files.writeString(longer, grid.replace("steps: 8,", "steps: 10,"));
     Result steps = run("sweep", "--config", longer.toString(), "--out", out.toString());
