@@ -147,7 +147,7 @@ class ClusterCheckpointTest {
   void eachTrainerRefusesTheOthersCheckpoints() throws Exception {
     Path clusterMade = dir.resolve("cluster-made");
     fakeClusterCheckpoint(clusterMade.resolve("checkpoints"), 12345);
-    Result single = train(clusterMade, "--resume");
+    Result single = train(clusterMade, "--workers", "0", "--resume");
     assertEquals(ExitCodes.CONFIG_ERROR, single.code(), single.err() + single.out());
     assertTrue(single.err().contains("written by a cluster run"), single.err());
 
