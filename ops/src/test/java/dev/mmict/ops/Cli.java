@@ -22,6 +22,16 @@ public final class Cli {
     return new Result(code, out.toString(), err.toString());
   }
 
+  /** Runs {@code args} on the real operations, telling {@code observer} of every training step. */
+  public static Result run(List<String> args, dev.mmict.ops.run.RunObserver observer) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    PrintWriter o = new PrintWriter(out, true);
+    int code = Main.run(args.toArray(String[]::new), o, new PrintWriter(err, true), Map.of(),
+        new LocalOperations(o, dev.mmict.ops.progress.Progress.forConsole(), observer));
+    return new Result(code, out.toString(), err.toString());
+  }
+
   /** {@link #run(String...)} for a built-up argument list. */
   public static Result run(List<String> args) {
     return run(args.toArray(String[]::new));

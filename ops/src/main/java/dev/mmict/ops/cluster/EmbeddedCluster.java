@@ -147,7 +147,7 @@ public final class EmbeddedCluster implements AutoCloseable {
     // The coordinator serves on the config's metrics address; each worker JVM on a free port of its own.
     CoordinatorProcess coordinator = CoordinatorProcess.start(job, new CoordinatorProcess.Options(HOST, 0,
         List.of(), options.workers(), CoordinatorProcess.Options.defaultTimings(), job.config().metrics(), false,
-        options.checkpoints()), auditFile);
+        options.checkpoints()), auditFile, options.progress());
     EmbeddedCluster cluster = new EmbeddedCluster(job, configFile, auditFile, logs, options, coordinator);
     try {
       for (int i = 1; i <= options.workers(); i++) {

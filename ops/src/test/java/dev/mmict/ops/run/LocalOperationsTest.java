@@ -54,9 +54,19 @@ class LocalOperationsTest {
     assertTrue(copy >= 0 && copy <= 1, "copy accuracy " + copy);
 
     Path report = dir.resolve("demo.json");
-    Result d = run("demo", "--out", dir.resolve("demo").toString(), "--report", report.toString(),
+    List<String> demoArgs = new ArrayList<>(List.of("demo", "--out", dir.resolve("demo").toString(),
+        "--report", report.toString(),
         "--set", "model.backbone=" + backbone, "--set", "trainer.steps=2", "--set", "trainer.warmupSteps=1",
-        "--set", "trainer.batchSize=4", "--set", "eval.samples=6", "--set", "eval.maxNewTokens=4");
+        "--set", "trainer.batchSize=4", "--set", "eval.samples=6", "--set", "eval.maxNewTokens=4"));
+    demoArgs.addAll(TINY);
+    // Every committed step of every cluster fine-tuning reaches the progress display and metrics.
+    List<String> stepped = java.util.Collections.synchronizedList(new ArrayList<>());
+    Result d = Cli.run(demoArgs, new RunObserver() {
+      @Override
+      public void stepped(String label, int step, int total) {
+        stepped.add(label + " " + step + "/" + total);
+      }
+    });
     assertEquals(ExitCodes.OK, d.code(), d.err());
     JsonNode json = new ObjectMapper().readTree(report.toFile());
     JsonNode results = json.get("results");
@@ -78,6 +88,14 @@ class LocalOperationsTest {
     }
     // Each fine-tuning ran on a local cluster of 2 worker JVMs (the default): its audit holds every step.
     assertEquals(2, json.get("workers").asInt());
+    List<String> expected = new ArrayList<>();
+    for (String task : List.of("shapes-caption", "shapes-fastbinding")) {
+      for (String mode : List.of("MMICT", "VanillaICT", "VanillaFT")) {
+        expected.add(task + " " + mode + " 0/2");
+        expected.add(task + " " + mode + " 1/2");
+      }
+    }
+    assertEquals(expected, stepped);
     for (String task : List.of("shapes-caption", "shapes-fastbinding")) {
       for (String mode : List.of("mmict", "vanillaict", "vanillaft")) {
         Path run = dir.resolve("demo/runs/" + task + "-" + mode);
