@@ -14,9 +14,7 @@ import dev.mmict.hub.optim.AdamW;
 import dev.mmict.hub.optim.LrSchedule;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.function.Predicate;
 
@@ -148,26 +146,8 @@ public final class TextStage {
         gc.backward(l);
         predicted = logits.argMax(-1).toLongArray(); // [B * N]
       }
-      Map<String, NDArray> grads = new LinkedHashMap<>();
-      double squares = 0;
-      for (Params.Param q : params.trainable()) {
-        NDArray g = q.value().getGradient();
-        grads.put(q.name(), g);
-        squares += g.square().sum().getFloat();
-      }
-      double norm = Math.sqrt(squares);
-      boolean finite = Double.isFinite(norm);
-      if (finite) {
-        if (clip > 0 && norm > clip) {
-          float scale = (float) (clip / norm);
-          grads.values().forEach(g -> g.muli(scale));
-        }
-        optimizer.update(params, grads, lr);
-      }
-      for (NDArray g : grads.values()) {
-        Params.zeroGradient(g, !finite);
-      }
-      return new StepResult(loss, (double) p.hits(predicted) / p.targets, p.targets, norm);
+      GradientUpdate.Outcome update = GradientUpdate.apply(params, optimizer, lr, clip);
+      return new StepResult(loss, (double) p.hits(predicted) / p.targets, p.targets, update.norm());
     }
   }
 

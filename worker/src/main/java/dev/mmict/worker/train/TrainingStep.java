@@ -12,11 +12,7 @@ import dev.mmict.hub.model.DialogContrast;
 import dev.mmict.hub.model.MmictModel;
 import dev.mmict.hub.nn.Params;
 import dev.mmict.hub.optim.AdamW;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import dev.mmict.hub.nn.Scalars;
 
 /**
@@ -25,7 +21,6 @@ import dev.mmict.hub.nn.Scalars;
  * gradient exchange; this single-process form applies its own gradients.
  */
 public final class TrainingStep {
-  private static final Logger LOG = LoggerFactory.getLogger(TrainingStep.class);
 
   /**
    * What a step reports.
@@ -96,36 +91,10 @@ public final class TrainingStep {
         }
         gc.backward(loss);
       }
-      Map<String, NDArray> grads = new LinkedHashMap<>();
-      List<String> nonFinite = new java.util.ArrayList<>();
-      double squares = 0;
-      for (Params.Param p : params.trainable()) {
-        NDArray g = p.value().getGradient();
-        grads.put(p.name(), g);
-        double sq = g.square().sum().getFloat();
-        if (!Double.isFinite(sq)) {
-          nonFinite.add(p.name());
-        }
-        squares += sq;
-      }
-      double norm = Math.sqrt(squares);
-      boolean skip = !nonFinite.isEmpty();
-      if (skip) {
-        // As mixed-precision loss scaling does: drop this update, keep the run. The loop stops the
-        // run if it keeps happening.
-        LOG.warn("skipping an update: non-finite gradients in {} parameter(s), first {}", nonFinite.size(),
-            nonFinite.subList(0, Math.min(3, nonFinite.size())));
-      } else {
-        if (clipNorm > 0 && norm > clipNorm) {
-          float scale = (float) (clipNorm / norm);
-          grads.values().forEach(g -> g.muli(scale));
-        }
-        optimizer.update(params, grads, lr);
-      }
-      for (NDArray g : grads.values()) {
-        Params.zeroGradient(g, skip);
-      }
-      return new Result(lm + contrastWeight * con, lm, con, dialogs.size(), plan.targetCount(), norm, skip);
+      // The loop stops the run if updates keep being skipped.
+      GradientUpdate.Outcome update = GradientUpdate.apply(params, optimizer, lr, clipNorm);
+      return new Result(lm + contrastWeight * con, lm, con, dialogs.size(), plan.targetCount(), update.norm(),
+          update.skipped());
     }
   }
 }
