@@ -3,7 +3,6 @@ package dev.mmict.ops.cli;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.ParameterException;
 
 /** {@code mmict demo}: the end-to-end demonstration, runnable with no arguments on a laptop CPU. */
 @Command(name = "demo",
@@ -34,11 +33,7 @@ final class DemoCommand extends RunCommand {
 
     @Override
     protected void execute(RunRequest request) throws Exception {
-        try {
-            cluster.check();
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
+        cluster.check(spec.commandLine());
         operations.demo(request, cluster.onCluster() ? cluster.request(null) : null);
     }
 

@@ -1,6 +1,8 @@
 package dev.mmict.ops.cli;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
  * Where {@code train} and {@code demo} fine-tune: on an embedded local cluster (the coordinator in
@@ -35,25 +37,22 @@ public final class LocalClusterOptions {
         return workers > 0;
     }
 
-    /**
-     * The cluster request for {@code maxSteps} (null: trainer.steps).
-     *
-     * @throws IllegalArgumentException for a negative worker count or cluster-only options with
-     *     {@code --workers 0}
-     */
+    /** The cluster request for {@code maxSteps} (null: trainer.steps); call {@link #check} first. */
     ClusterRequest request(Integer maxSteps) {
-        check();
         return new ClusterRequest(workers, deterministic, maxSteps, microBatchSize, timeoutSeconds);
     }
 
-    /** Checks the combination; the message names the options. */
-    void check() {
+    /**
+     * Checks the combination: a negative worker count, or cluster-only options with
+     * {@code --workers 0}, is a usage error of {@code command} naming the options.
+     */
+    void check(CommandLine command) {
         if (workers < 0) {
-            throw new IllegalArgumentException("--workers must be 0 (in this process) or more, got " + workers);
+            throw new ParameterException(command, "--workers must be 0 (in this process) or more, got " + workers);
         }
         if (workers == 0 && (deterministic || microBatchSize != null)) {
-            throw new IllegalArgumentException("--deterministic and --micro-batch-size need a cluster (--workers 1 or"
-                    + " more); --workers 0 trains in this process");
+            throw new ParameterException(command, "--deterministic and --micro-batch-size need a cluster (--workers 1"
+                    + " or more); --workers 0 trains in this process");
         }
     }
 }

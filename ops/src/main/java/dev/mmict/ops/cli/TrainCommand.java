@@ -69,11 +69,7 @@ final class TrainCommand extends RunCommand {
 
     @Override
     protected void execute(RunRequest request) throws Exception {
-        try {
-            cluster.check();
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
+        cluster.check(spec.commandLine());
         if (!cluster.onCluster() && maxSteps != null) {
             throw new ParameterException(spec.commandLine(), "--max-steps needs a cluster (--workers 1 or more);"
                     + " in this process use --stop-at or trainer.steps");

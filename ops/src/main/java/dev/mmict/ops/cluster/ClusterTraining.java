@@ -33,23 +33,15 @@ public final class ClusterTraining {
   private ClusterTraining() { }
 
   /**
-   * Runs the request on a local cluster and prints one line about it; a run that does not complete
-   * is a cluster error (exit 5), after its report is written. The caller evaluates the result
-   * ({@link #finalState}) and writes the report of a completed run.
+   * Runs {@code job} (resolved from {@code request}'s configuration and {@code cluster}) on a local
+   * cluster and prints one line about it; a run that does not complete is a cluster error (exit 5),
+   * after its report is written. {@code progress} hears of every attempt and commit while the run
+   * goes on. The workers read {@code <out>/config.yaml}, which must hold {@code request}'s resolved
+   * configuration. The caller evaluates the result ({@link #finalState}) and writes the report of
+   * a completed run.
    */
-  public static EmbeddedCluster.Result run(RunRequest request, ClusterRequest cluster, PrintWriter out)
-      throws IOException, InterruptedException {
-    return run(request, cluster, out, RunListener.NONE);
-  }
-
-  /**
-   * As {@link #run(RunRequest, ClusterRequest, PrintWriter)}; {@code progress} hears of every
-   * attempt and commit while the run goes on. The workers read {@code <out>/config.yaml}, which
-   * must hold {@code request}'s resolved configuration.
-   */
-  public static EmbeddedCluster.Result run(RunRequest request, ClusterRequest cluster, PrintWriter out,
-      RunListener progress) throws IOException, InterruptedException {
-    ClusterJob job = ClusterJob.of(request.config(), cluster.maxSteps(), cluster.microBatchSize());
+  public static EmbeddedCluster.Result run(RunRequest request, ClusterJob job, ClusterRequest cluster,
+      PrintWriter out, RunListener progress) throws IOException, InterruptedException {
     Path configFile = request.outDir().resolve("config.yaml");
     ClusterCheckpointing checkpoints = ClusterCheckpointing.of(job, request.outDir());
     EmbeddedCluster.Result result = EmbeddedCluster.run(job, configFile, request.outDir(),

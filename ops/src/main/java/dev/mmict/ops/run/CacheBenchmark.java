@@ -19,8 +19,6 @@ import dev.mmict.worker.train.TrainingStep;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -75,7 +73,7 @@ public final class CacheBenchmark {
         pass(config, task, settings.warmupSteps(), null, "warm-up (no cache)");
         pass(config, task, settings.warmupSteps(), warmupRoot, "warm-up (cold)");
         pass(config, task, settings.warmupSteps(), warmupRoot, "warm-up (warm)");
-        deleteTree(warmupRoot);
+        Directories.deleteTree(warmupRoot);
       }
       Pass before = pass(config, task, settings.steps(), null, "no cache");
       Pass cold = pass(config, task, settings.steps(), cacheRoot, "cold cache");
@@ -83,7 +81,7 @@ public final class CacheBenchmark {
       Pass after = pass(config, task, settings.steps(), null, "no cache (again)");
       return figures(config, task, settings, before, after, cold, warm, cacheRoot);
     } finally {
-      deleteTree(cacheRoot);
+      Directories.deleteTree(cacheRoot);
     }
   }
 
@@ -216,16 +214,6 @@ public final class CacheBenchmark {
         total += Files.size(p);
       }
       return total;
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    List<Path> all = new ArrayList<>();
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(all::add);
-    }
-    for (Path p : all) {
-      Files.deleteIfExists(p);
     }
   }
 }

@@ -57,7 +57,7 @@ final class ClusterFinetune {
               new TrainingStep.Result(loss, loss, 0, Math.toIntExact(samples), 0, Double.NaN, false));
         }
       };
-      result = ClusterTraining.run(request, cluster, out, shown);
+      result = ClusterTraining.run(request, job, cluster, out, shown);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     List<TrainingStep.Result> steps = result.summary().losses().stream()

@@ -5,9 +5,7 @@ import dev.mmict.ops.config.RunConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The configuration of one fine-tuning of the demo on a local cluster: the demo's resolved
@@ -33,13 +31,7 @@ final class DemoRunConfig {
    * {@code config} to {@code dir/config.yaml}.
    */
   static void prepare(Path dir, RunConfig config) throws IOException {
-    if (Files.exists(dir)) {
-      try (Stream<Path> files = Files.walk(dir)) {
-        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(p);
-        }
-      }
-    }
+    Directories.deleteTree(dir);
     Files.createDirectories(dir);
     LOADER.write(config, dir.resolve("config.yaml"));
   }
