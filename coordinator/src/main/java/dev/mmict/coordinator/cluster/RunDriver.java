@@ -54,6 +54,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The coordinator's step protocol as pure state, without Pekko: registrations, planning each
@@ -426,13 +427,9 @@ public final class RunDriver {
       plans.put(id, plan.build());
     }
     // A first attempt is routine (the progress display and /status show it); a retry is news.
-    if (attemptOfStep == 0 && step % LOG_EVERY != 0) {
-      LOG.debug("step {} attempt {} (plan {}): {} micro-batches over {}", step, attemptOfStep, planId,
-          batch.microBatches().size(), assignment);
-    } else {
-      LOG.info("step {} attempt {} (plan {}): {} micro-batches over {}", step, attemptOfStep, planId,
-          batch.microBatches().size(), assignment);
-    }
+    LOG.atLevel(attemptOfStep == 0 && step % LOG_EVERY != 0 ? Level.DEBUG : Level.INFO)
+        .log("step {} attempt {} (plan {}): {} micro-batches over {}", step, attemptOfStep, planId,
+            batch.microBatches().size(), assignment);
     return Optional.of(new Attempt(step, planId, plans, leftNow));
   }
 
@@ -661,13 +658,9 @@ public final class RunDriver {
     current = null;
     attemptOfStep = 0;
     takeover = false;
-    if (step % LOG_EVERY == 0 || step + 1 >= settings.maxSteps()) {
-      LOG.info("step {} committed: loss {} over {} samples, parameters {}", step,
-          String.format("%.4f", losses.get(losses.size() - 1)), samples, shortSha(lastSha));
-    } else {
-      LOG.debug("step {} committed: loss {} over {} samples, parameters {}", step,
-          String.format("%.4f", losses.get(losses.size() - 1)), samples, shortSha(lastSha));
-    }
+    LOG.atLevel(step % LOG_EVERY == 0 || step + 1 >= settings.maxSteps() ? Level.INFO : Level.DEBUG)
+        .log("step {} committed: loss {} over {} samples, parameters {}", step,
+            String.format("%.4f", losses.get(losses.size() - 1)), samples, shortSha(lastSha));
     // The run state follows in writeStateIfDue(), once the next plan is out: a standby that finds
     // it one commit behind the audit copes (see takeover). After the last step no plan follows, so
     // a run still owing its final checkpoint writes it here; the run's end writes it otherwise.

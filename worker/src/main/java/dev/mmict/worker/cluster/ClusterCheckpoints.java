@@ -145,7 +145,7 @@ public final class ClusterCheckpoints {
     Manifest m = cp.manifest();
     if (!isCluster(m)) {
       throw new CheckpointException(cp.dir(), "manifest.json", "it was written by the single-process trainer"
-          + " (mmict train without --workers), not by a cluster run; resume it without --workers");
+          + " (mmict train --workers 0), not by a cluster run; resume it with --workers 0");
     }
     JsonNode c = m.dataCursor();
     JsonNode plan = c.path("plan");
