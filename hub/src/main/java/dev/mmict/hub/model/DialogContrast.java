@@ -25,12 +25,81 @@ public final class DialogContrast {
   }
 
   /**
+   * How often the query's pooled TGV is closest to a demonstration that shows what the query
+   * shows, over the dialogs that have both a positive and a negative demonstration.
+   *
+   * @param hits dialogs whose most similar demonstration is a positive
+   * @param dialogs dialogs counted
+   * @param chance the expected hits of a random pick: Σ over counted dialogs of positives / K
+   */
+  public record Retrieval(int hits, int dialogs, double chance) {
+    /** Hits per counted dialog (0 when none was counted). */
+    public double accuracy() {
+      return dialogs == 0 ? 0 : (double) hits / dialogs;
+    }
+
+    /** The accuracy a random pick would reach on the same dialogs. */
+    public double chanceAccuracy() {
+      return dialogs == 0 ? 0 : chance / dialogs;
+    }
+
+    /** The sum of two tallies. */
+    public Retrieval plus(Retrieval o) {
+      return new Retrieval(hits + o.hits, dialogs + o.dialogs, chance + o.chance);
+    }
+  }
+
+  /**
    * @param plan an MMICT-mode plan (demonstrations carry text through the M-Hub)
    * @param mhub the M-Hub output for the plan's items [I, Q+T, Hq]
    * @param positive per dialog, per demonstration: does it show what the query shows
    * @return the loss [], or null when no dialog has both a positive and a negative
    */
   public NDArray loss(SequencePlan plan, NDArray mhub, boolean[][] positive) {
+    Similarity sim = similarity(plan, mhub, positive);
+    if (sim == null) {
+      return null;
+    }
+    NDManager m = mhub.getManager();
+    NDArray picked = sim.logits().softmax(-1) // [B, K]
+        .mul(m.create(sim.posMask(), new Shape(sim.batch(), sim.kmax()))).sum(new int[] {-1}); // [B]
+    return picked.add(1e-9f).log().neg().mul(m.create(sim.weight())).sum(); // []
+  }
+
+  /** Which demonstration each dialog's query is most similar to, scored against {@code positive}. */
+  public Retrieval retrieval(SequencePlan plan, NDArray mhub, boolean[][] positive) {
+    Similarity sim = similarity(plan, mhub, positive);
+    if (sim == null) {
+      return new Retrieval(0, 0, 0);
+    }
+    float[] logits = sim.logits().toFloatArray(); // [B·K]
+    int hits = 0;
+    int dialogs = 0;
+    double chance = 0;
+    for (int i = 0; i < sim.batch(); i++) {
+      if (!hasBoth(positive[i])) {
+        continue;
+      }
+      int k = positive[i].length;
+      int best = 0;
+      int positives = 0;
+      for (int j = 0; j < k; j++) {
+        if (logits[i * sim.kmax() + j] > logits[i * sim.kmax() + best]) {
+          best = j;
+        }
+        positives += positive[i][j] ? 1 : 0;
+      }
+      dialogs++;
+      hits += positive[i][best] ? 1 : 0;
+      chance += (double) positives / k;
+    }
+    return new Retrieval(hits, dialogs, chance);
+  }
+
+  /** Cosine logits [B, K] with padded slots at -1e4, and the masks the loss needs. */
+  private record Similarity(NDArray logits, int batch, int kmax, float[] posMask, float[] weight) { }
+
+  private Similarity similarity(SequencePlan plan, NDArray mhub, boolean[][] positive) {
     NDManager m = mhub.getManager();
     int b = plan.batch();
     int q = (int) (mhub.getShape().get(1) - plan.textLen());
@@ -38,6 +107,10 @@ public final class DialogContrast {
     int kmax = 0;
     int usable = 0;
     for (int i = 0; i < b; i++) {
+      if (positive[i].length != plan.demoItems()[i].length) {
+        throw new IllegalArgumentException("dialog " + i + " has " + plan.demoItems()[i].length
+            + " demonstrations but " + positive[i].length + " positive flags");
+      }
       kmax = Math.max(kmax, plan.demoItems()[i].length);
       if (hasBoth(positive[i])) {
         usable++;
@@ -84,8 +157,7 @@ public final class DialogContrast {
     NDArray vgtN = vgt.div(vgt.square().sum(new int[] {-1}, true).add(1e-6f).sqrt()); // [B, K, Hq]
     NDArray logits = Scalars.div(vgtN.mul(tgvN.expandDims(1)).sum(new int[] {-1}), (float) temperature) // [B, K]
         .add(m.create(validBias, new Shape(b, kmax))); // [B, K]
-    NDArray picked = logits.softmax(-1).mul(m.create(posMask, new Shape(b, kmax))).sum(new int[] {-1}); // [B]
-    return picked.add(1e-9f).log().neg().mul(m.create(weight)).sum(); // []
+    return new Similarity(logits, b, kmax, posMask, weight);
   }
 
   private static boolean hasBoth(boolean[] flags) {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import dev.mmict.hub.assembly.Mode;
 import dev.mmict.hub.lm.OptConfig;
 import dev.mmict.hub.mhub.MHubConfig;
+import dev.mmict.hub.model.DialogContrast;
 import dev.mmict.hub.model.MmictConfig;
 import dev.mmict.hub.model.MmictModel;
 import dev.mmict.hub.model.ModelStore;
@@ -16,6 +17,7 @@ import dev.mmict.ops.config.RunConfig;
 import dev.mmict.storage.dataset.Dataset;
 import dev.mmict.storage.dataset.DemoSampler;
 import dev.mmict.storage.dataset.Sample;
+import dev.mmict.worker.train.BindingProbe;
 import dev.mmict.worker.train.DialogBuilder;
 import dev.mmict.worker.train.InductionText;
 import dev.mmict.worker.train.StepListener;
@@ -31,6 +33,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.slf4j.Logger;
@@ -129,18 +132,34 @@ final class Backbones {
       meta.put("mmict.seed", Long.toString(config.seed()));
       textStage(p, config.seed(), model, tokenizer, manager, session, meta);
       int every = Math.max(1, p.steps() / 6);
+      int logEvery = Math.max(1, p.steps() / 10);
+      DialogBuilder builder = new DialogBuilder(tokenizer, config.model().maxTextTokens());
+      Optional<BindingProbe> probe = bindingProbe(tasks, model, builder);
       List<TrainingStep.Result> results;
       try (RunSession.Training progress = session.training("pretrain")) {
+        StageWindow window = new StageWindow();
         // Save along the way, so a run stopped late still leaves a usable backbone.
         StepListener listener = (step, total, lr, r) -> {
           progress.onStep(step, total, lr, r);
+          window.add(r);
+          if ((step + 1) % logEvery == 0) {
+            LOG.info("pretrain step {}/{}: LM loss {}, contrastive loss {} (MMICT batches){}", step + 1, total,
+                String.format("%.3f", window.lmLoss()), String.format("%.3f", window.contrastLoss()),
+                probe.map(pr -> ", " + describe(pr.measure(manager))).orElse(""));
+            window.clear();
+          }
           if ((step + 1) % every == 0 && step + 1 < total) {
             save(dir, model, tokenizer, meta, step + 1);
             session.checkpointWritten();
           }
         };
-        results = new TrainLoop(model, new DialogBuilder(tokenizer,
-            config.model().maxTextTokens())).run(manager, mix, settings, listener);
+        results = new TrainLoop(model, builder).run(manager, mix, settings, listener);
+      }
+      if (probe.isPresent()) {
+        DialogContrast.Retrieval r = probe.get().measure(manager);
+        meta.put("mmict.pretrain.binding_retrieval", String.format("%.4f", r.accuracy()));
+        meta.put("mmict.pretrain.binding_retrieval_chance", String.format("%.4f", r.chanceAccuracy()));
+        LOG.info("pretraining done: {}", describe(r));
       }
       session.curve("pretrain", 1, results);
       save(dir, model, tokenizer, meta, p.steps());
@@ -148,6 +167,63 @@ final class Backbones {
       double secs = (System.nanoTime() - start) / 1e9;
       LOG.info("backbone written to {} after {}", dir, ProgressLog.duration(secs));
       return new Pretrained(dir, params, tailLoss(results), secs, tokenizer.vocabSize());
+    }
+  }
+
+  /** Dialogs of the binding probe. */
+  private static final int PROBE_DIALOGS = 128;
+
+  /**
+   * The held-out binding probe of the first grouped (fast-binding) pretraining task: its
+   * validation split, else its test split; empty when no task is grouped.
+   */
+  private static Optional<BindingProbe> bindingProbe(List<TaskHandle> tasks, MmictModel model,
+      DialogBuilder builder) {
+    for (TaskHandle t : tasks) {
+      if (!t.grouped()) {
+        continue;
+      }
+      for (String split : List.of(Dataset.VAL, Dataset.TEST)) {
+        if (t.dataset().splits().contains(split) && t.dataset().size(split) > 0) {
+          return Optional.of(new BindingProbe(model, builder, t.dataset(), split, PROBE_DIALOGS, 16));
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static String describe(DialogContrast.Retrieval r) {
+    return String.format("binding retrieval %.3f (chance %.3f) on %d held-out dialogs", r.accuracy(),
+        r.chanceAccuracy(), r.dialogs());
+  }
+
+  /** Mean LM and contrastive losses over the steps since the last log line. */
+  private static final class StageWindow {
+    private double lm;
+    private int steps;
+    private double contrast;
+    private int contrastSteps;
+
+    void add(TrainingStep.Result r) {
+      lm += r.lmLoss();
+      steps++;
+      if (r.contrastLoss() > 0) {
+        contrast += r.contrastLoss();
+        contrastSteps++;
+      }
+    }
+
+    double lmLoss() {
+      return steps == 0 ? Double.NaN : lm / steps;
+    }
+
+    double contrastLoss() {
+      return contrastSteps == 0 ? Double.NaN : contrast / contrastSteps;
+    }
+
+    void clear() {
+      lm = contrast = 0;
+      steps = contrastSteps = 0;
     }
   }
 
