@@ -39,8 +39,19 @@ public final class CountingTransport implements Transport {
   }
 
   @Override
+  public void send(int toRank, OutgoingChunk chunk, Duration timeout) throws IOException {
+    inner.send(toRank, chunk, timeout);
+    sentBytes.addAndGet(chunk.serializedSize()); // encoded by now: its CRC and size are known
+  }
+
+  @Override
   public Optional<GradientChunk> receive(int fromRank, Duration timeout) throws IOException, InterruptedException {
     return inner.receive(fromRank, timeout);
+  }
+
+  @Override
+  public void release(GradientChunk chunk) {
+    inner.release(chunk);
   }
 
   @Override

@@ -6,8 +6,6 @@ import com.google.protobuf.UnsafeByteOperations;
 import dev.mmict.protocol.v1.ElementEncoding;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
@@ -18,37 +16,39 @@ import java.util.zip.CRC32C;
  */
 public final class ElementCodec {
 
-  private static final VarHandle FLOAT_LE =
-      MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final VarHandle LONG_LE =
-      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final VarHandle SHORT_LE =
-      MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
-
   private ElementCodec() {}
 
   /**
-   * A payload's bytes in place: {@code array[offset .. offset+length)}. Must not be modified.
+   * A payload's bytes in place, heap or direct: {@code buffer}'s bytes from its position to its
+   * limit, little-endian. Must not be modified.
    *
-   * @param array the backing array
-   * @param offset first byte
-   * @param length number of bytes
+   * @param buffer the bytes (its position and limit are not changed by these methods)
    */
-  public record Bytes(byte[] array, int offset, int length) {
+  public record Bytes(ByteBuffer buffer) {
+
+    /** Views {@code buffer}'s remaining bytes as little-endian elements. */
+    public Bytes {
+      buffer = buffer.slice().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Number of bytes. */
+    public int length() {
+      return buffer.remaining();
+    }
 
     /** FP32 element {@code i}. */
     public float fp32(int i) {
-      return (float) FLOAT_LE.get(array, offset + 4 * i);
+      return buffer.getFloat(4 * i);
     }
 
     /** 16-bit element {@code i} (FP16 or BF16 bits). */
     public short bits16(int i) {
-      return (short) SHORT_LE.get(array, offset + 2 * i);
+      return buffer.getShort(2 * i);
     }
 
     /** FIXED64 element {@code i}. */
     public long fixed64(int i) {
-      return (long) LONG_LE.get(array, offset + 8 * i);
+      return buffer.getLong(8 * i);
     }
 
     /** Element {@code i} of a float encoding, decoded. */
@@ -68,47 +68,57 @@ public final class ElementCodec {
     /** Copies FP32 elements {@code [0, count)} into {@code target[at ..)} (one bulk copy). */
     public void fp32s(float[] target, int at, int count) {
       checkCount(count, 4);
-      ByteBuffer.wrap(array, offset, length).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(target, at, count);
+      buffer.asFloatBuffer().get(0, target, at, count);
     }
 
     /** Copies FIXED64 elements {@code [0, count)} into {@code target[at ..)} (one bulk copy). */
     public void fixed64s(long[] target, int at, int count) {
       checkCount(count, 8);
-      ByteBuffer.wrap(array, offset, length).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(target, at, count);
+      buffer.asLongBuffer().get(0, target, at, count);
     }
 
     private void checkCount(int count, int width) {
-      if (count < 0 || (long) count * width > length) {
+      if (count < 0 || (long) count * width > length()) {
         throw new IndexOutOfBoundsException(count + " elements of " + width + " bytes do not fit a payload of "
-            + length + " bytes");
+            + length() + " bytes");
       }
     }
 
     /** CRC-32C of these bytes. */
     public int crc32c() {
-      CRC32C crc = new CRC32C();
-      crc.update(array, offset, length);
-      return (int) crc.getValue();
+      return ElementCodec.crc32c(buffer);
     }
   }
 
   /**
-   * The payload's bytes without copying when it is one flat piece (what the TCP reader and the
-   * encoders produce), else a copy.
+   * The payload's bytes without copying when it is one flat piece, an array or a (direct) buffer
+   * (what the TCP reader and the encoders produce), else a copy.
    */
   public static Bytes bytes(ByteString payload) {
     FlatCapture capture = new FlatCapture();
     try {
-      // unsafeWriteTo hands over the backing array(s) instead of copying them.
+      // unsafeWriteTo hands over the backing array or buffer instead of copying it.
       UnsafeByteOperations.unsafeWriteTo(payload, capture);
     } catch (IOException e) {
       throw new UncheckedIOException("capturing bytes cannot fail", e);
     }
     if (capture.pieces == 1 && capture.array != null) {
-      return new Bytes(capture.array, capture.offset, capture.length);
+      return new Bytes(ByteBuffer.wrap(capture.array, capture.offset, capture.length));
     }
-    byte[] copy = payload.toByteArray();
-    return new Bytes(copy, 0, copy.length);
+    if (capture.pieces == 1 && capture.buffer != null && capture.buffer.remaining() == payload.size()) {
+      return new Bytes(capture.buffer);
+    }
+    return new Bytes(ByteBuffer.wrap(payload.toByteArray()));
+  }
+
+  /**
+   * CRC-32C of {@code buffer}'s remaining bytes (its position does not move): the intrinsic works
+   * on direct buffers and on heap buffers with an accessible array alike.
+   */
+  public static int crc32c(ByteBuffer buffer) {
+    CRC32C crc = new CRC32C();
+    crc.update(buffer.duplicate());
+    return (int) crc.getValue();
   }
 
   /** Bytes per element of {@code encoding}. */
@@ -134,34 +144,52 @@ public final class ElementCodec {
 
   /** Encodes {@code values[from .. from+count)} as FP32, FP16 or BF16. */
   public static ByteString encodeFloats(float[] values, int from, int count, ElementEncoding encoding) {
-    byte[] bytes = new byte[count * width(encoding)];
-    ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer bytes = ByteBuffer.allocate(count * width(encoding));
+    encodeFloatsInto(values, from, count, encoding, bytes);
+    // The array is never touched again, so the ByteString may share it instead of copying.
+    return UnsafeByteOperations.unsafeWrap(bytes.array());
+  }
+
+  /**
+   * Encodes {@code values[from .. from+count)} as FP32, FP16 or BF16 into {@code target} at its
+   * position (little-endian whatever the buffer's order), advancing it.
+   */
+  public static void encodeFloatsInto(
+      float[] values, int from, int count, ElementEncoding encoding, ByteBuffer target) {
+    ByteBuffer out = target.order() == ByteOrder.LITTLE_ENDIAN ? target : target.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    int at = target.position();
     switch (encoding) {
       case ELEMENT_ENCODING_FP32:
-        buffer.asFloatBuffer().put(values, from, count);
+        out.asFloatBuffer().put(values, from, count); // a bulk copy, also into a direct buffer
         break;
       case ELEMENT_ENCODING_FP16:
         for (int i = 0; i < count; i++) {
-          buffer.putShort(2 * i, HalfFloats.toFp16(values[from + i]));
+          out.putShort(at + 2 * i, HalfFloats.toFp16(values[from + i]));
         }
         break;
       case ELEMENT_ENCODING_BF16:
         for (int i = 0; i < count; i++) {
-          buffer.putShort(2 * i, HalfFloats.toBf16(values[from + i]));
+          out.putShort(at + 2 * i, HalfFloats.toBf16(values[from + i]));
         }
         break;
       default:
         throw new IllegalArgumentException("floats cannot be encoded as " + encoding);
     }
-    // The array is never touched again, so the ByteString may share it instead of copying.
-    return UnsafeByteOperations.unsafeWrap(bytes);
+    target.position(at + count * width(encoding));
   }
 
   /** Encodes {@code values[from .. from+count)} as FIXED64. */
   public static ByteString encodeFixed(long[] values, int from, int count) {
-    byte[] bytes = new byte[count * 8];
-    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().put(values, from, count);
-    return UnsafeByteOperations.unsafeWrap(bytes);
+    ByteBuffer bytes = ByteBuffer.allocate(count * 8);
+    encodeFixedInto(values, from, count, bytes);
+    return UnsafeByteOperations.unsafeWrap(bytes.array());
+  }
+
+  /** Encodes {@code values[from .. from+count)} as FIXED64 into {@code target}, advancing it. */
+  public static void encodeFixedInto(long[] values, int from, int count, ByteBuffer target) {
+    ByteBuffer out = target.order() == ByteOrder.LITTLE_ENDIAN ? target : target.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    out.asLongBuffer().put(values, from, count);
+    target.position(target.position() + count * 8);
   }
 
   /** What a float reads as after a trip through {@code encoding}. */
@@ -183,12 +211,13 @@ public final class ElementCodec {
     return bytes(payload).crc32c();
   }
 
-  /** Records the array of a single flat piece; counts pieces so ropes fall back to a copy. */
+  /** Records the array or buffer of a single flat piece; counts pieces so ropes fall back to a copy. */
   private static final class FlatCapture extends ByteOutput {
     private int pieces;
     private byte[] array;
     private int offset;
     private int length;
+    private ByteBuffer buffer;
 
     private void piece(byte[] value, int off, int len) {
       pieces++;
@@ -214,12 +243,13 @@ public final class ElementCodec {
 
     @Override
     public void write(ByteBuffer value) {
-      pieces += 2;
+      pieces += 2; // may be a transient buffer: force the copy
     }
 
     @Override
     public void writeLazy(ByteBuffer value) {
-      pieces += 2;
+      pieces++;
+      buffer = value;
     }
   }
 }

@@ -164,8 +164,11 @@ public final class ExchangeBenchmark {
     ExecutorService pool = Executors.newFixedThreadPool(2 * links);
     try {
       for (int i = 0; i < links; i++) {
-        ServerSocket l = TcpTransport.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        // A plain java.net listener (not TcpTransport.listen's channel): the baseline is plain sockets.
+        ServerSocket l = new ServerSocket();
         listeners.add(l);
+        l.setReuseAddress(true);
+        l.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         Socket s = new Socket();
         s.setTcpNoDelay(true);
         s.connect(l.getLocalSocketAddress(), 10_000);

@@ -10,7 +10,9 @@ import java.util.function.Predicate;
 /**
  * A transport decorator for tests that damages outgoing chunks: the first chunk matching a
  * predicate is dropped, has one payload byte flipped, or is truncated (with a recomputed CRC, so
- * only the size check can catch it). Later chunks pass untouched.
+ * only the size check can catch it). Later chunks pass untouched. Chunks to send whose payload is
+ * still to be encoded ({@link OutgoingChunk}) are built whole first (the interface's default), so
+ * the predicate sees their payload.
  */
 public final class FaultyTransport implements Transport {
 
@@ -94,6 +96,11 @@ public final class FaultyTransport implements Transport {
   public Optional<GradientChunk> receive(int fromRank, Duration timeout)
       throws IOException, InterruptedException {
     return inner.receive(fromRank, timeout);
+  }
+
+  @Override
+  public void release(GradientChunk chunk) {
+    inner.release(chunk);
   }
 
   @Override

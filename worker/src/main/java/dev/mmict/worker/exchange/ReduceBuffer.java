@@ -1,7 +1,7 @@
 package dev.mmict.worker.exchange;
 
-import com.google.protobuf.ByteString;
 import dev.mmict.protocol.v1.ElementEncoding;
+import java.nio.ByteBuffer;
 
 /**
  * The vector being all-reduced, seen by the ring as slices to encode, add into and overwrite;
@@ -15,8 +15,8 @@ interface ReduceBuffer {
   /** The wire encoding of this buffer's chunks. */
   ElementEncoding encoding();
 
-  /** Encodes {@code [offset, offset+count)}. */
-  ByteString encode(int offset, int count);
+  /** Encodes {@code [offset, offset+count)} into {@code target} at its position, advancing it. */
+  void encodeInto(int offset, int count, ByteBuffer target);
 
   /** Adds the payload's {@code count} elements into {@code [offset, ..)}; may overflow (fixed). */
   void accumulate(ElementCodec.Bytes payload, int offset, int count);
@@ -65,8 +65,8 @@ interface ReduceBuffer {
     }
 
     @Override
-    public ByteString encode(int offset, int count) {
-      return ElementCodec.encodeFixed(data, offset, count);
+    public void encodeInto(int offset, int count, ByteBuffer target) {
+      ElementCodec.encodeFixedInto(data, offset, count, target);
     }
 
     @Override
@@ -120,8 +120,8 @@ interface ReduceBuffer {
     }
 
     @Override
-    public ByteString encode(int offset, int count) {
-      return ElementCodec.encodeFloats(data, offset, count, encoding);
+    public void encodeInto(int offset, int count, ByteBuffer target) {
+      ElementCodec.encodeFloatsInto(data, offset, count, encoding, target);
     }
 
     @Override

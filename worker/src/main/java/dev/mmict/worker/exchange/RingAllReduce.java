@@ -1,6 +1,5 @@
 package dev.mmict.worker.exchange;
 
-import com.google.protobuf.ByteString;
 import dev.mmict.protocol.v1.ElementEncoding;
 import dev.mmict.protocol.v1.ExchangePhase;
 import dev.mmict.protocol.v1.GradientChunk;
@@ -37,7 +36,8 @@ public final class RingAllReduce {
 
   private final Transport transport;
   private final ExchangeSettings settings;
-  // A chunk of a later round, per sender, received while an earlier round was still running.
+  // A chunk of a later round, per sender, received while an earlier round was still running; not
+  // released to the transport until the round it belongs to has applied it.
   private final GradientChunk[] early;
 
   /** The all-reduce of {@code transport}'s rank. */
@@ -132,15 +132,18 @@ public final class RingAllReduce {
         throw failure(ExchangeException.Reason.TIMEOUT, previous, chunkIndex,
             "no " + phase + " chunk arrived within " + settings.timeout(), null);
       }
-      apply(phase, chunk.get());
+      try {
+        apply(phase, chunk.get());
+      } finally {
+        transport.release(chunk.get()); // applied or not, its buffer may be reused now
+      }
     }
 
     private void send(ExchangePhase phase, int segment, int chunkIndex, int totalChunks)
         throws ExchangeException {
       int offset = layout.chunkOffset(segment, chunkIndex);
       int count = layout.chunkLength(segment, chunkIndex);
-      ByteString payload = buffer.encode(offset, count);
-      GradientChunk chunk =
+      GradientChunk header =
           GradientChunk.newBuilder()
               .setStep(round.step())
               .setPlanId(round.planId())
@@ -151,9 +154,10 @@ public final class RingAllReduce {
               .setElementOffset(offset)
               .setElementCount(count)
               .setEncoding(buffer.encoding())
-              .setPayload(payload)
-              .setPayloadCrc32C(ElementCodec.crc32c(payload))
               .build();
+      // The transport encodes the slice while this call runs (into its frame buffer, for TCP).
+      OutgoingChunk chunk = new OutgoingChunk(header, count * ElementCodec.width(buffer.encoding()),
+          target -> buffer.encodeInto(offset, count, target));
       try {
         transport.send(next, chunk, settings.timeout());
       } catch (IOException e) {
@@ -187,6 +191,7 @@ public final class RingAllReduce {
           LOG.warn(
               "discarding stale gradient chunk of step {} plan {} from rank {} while exchanging step {} plan {}",
               chunk.getStep(), chunk.getPlanId(), chunk.getSenderRank(), round.step(), round.planId());
+          transport.release(chunk);
           continue;
         }
         if (chunk.getStep() != round.step() || chunk.getPlanId() != round.planId()) {
@@ -195,7 +200,12 @@ public final class RingAllReduce {
               "peer moved on to step " + chunk.getStep() + " plan " + chunk.getPlanId()
                   + " while this rank expected " + phase + " chunk " + chunkIndex, null);
         }
-        check(chunk, phase, segment, chunkIndex, totalChunks);
+        try {
+          check(chunk, phase, segment, chunkIndex, totalChunks);
+        } catch (ExchangeException e) {
+          transport.release(chunk);
+          throw e;
+        }
         return got;
       }
     }

@@ -4,8 +4,6 @@ import dev.mmict.protocol.v1.ExchangeHello;
 import dev.mmict.protocol.v1.ExchangeHelloReply;
 import dev.mmict.protocol.v1.GradientChunk;
 import dev.mmict.protocol.v1.ProtocolVersion;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,15 +13,20 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -35,11 +38,18 @@ import org.slf4j.LoggerFactory;
  * ExchangeHello} / {@link ExchangeHelloReply}; then the connecting rank sends {@link
  * GradientChunk}s one way.
  *
- * <p>Threads: per outgoing link a writer thread drains a small bounded queue into the socket (so
- * {@link #send} never blocks past its timeout, even if the peer stops reading); per incoming link
- * a reader thread parses frames into an unbounded queue (bounded in practice by the ring, which
- * never has more than the vector in flight). Those threads block on their sockets and end when
- * {@link #close} closes them. Callers only ever wait with a timeout.
+ * <p>Buffers: frames live in pooled direct buffers, so the bytes are copied only by the kernel.
+ * {@link #send(int, OutgoingChunk, Duration)} encodes the payload straight into a frame buffer;
+ * a writer writes it with one channel write and takes the buffer back. A reader reads each frame
+ * whole into a buffer of its own and parses the header in place: the received chunk's payload is
+ * a view of that buffer, which goes back to the pool when the caller {@link #release}s the chunk.
+ *
+ * <p>Threads: per outgoing link a writer thread drains a queue of at most {@value
+ * #SEND_QUEUE_FRAMES} frames into the channel (so {@link #send} never blocks past its timeout,
+ * even if the peer stops reading); per incoming link a reader thread parses frames into an
+ * unbounded queue (bounded in practice by the ring, which never has more than the vector in
+ * flight). Those threads block on their channels and end when {@link #close} closes them. Callers
+ * only ever wait with a timeout.
  */
 public final class TcpTransport implements Transport {
 
@@ -48,16 +58,22 @@ public final class TcpTransport implements Transport {
 
   private static final Logger LOG = LoggerFactory.getLogger(TcpTransport.class);
   private static final int SEND_QUEUE_FRAMES = 8;
-  private static final int STREAM_BUFFER_BYTES = 64 << 10;
+  /** Idle frame buffers kept per transport (beyond what a ring step needs, they are dropped). */
+  private static final int POOL_IDLE_FRAMES = 64;
+  /** Hello and reply frames are tiny; anything longer is garbage. */
+  private static final int MAX_HELLO_BYTES = 4096;
   /** How long {@link #close} lets writers put already queued chunks on the wire. */
   private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
-  /** Queued after the last chunk by {@link #close}: the writer flushes and ends. */
-  private static final GradientChunk END_OF_STREAM = GradientChunk.newBuilder().setStep(-1).build();
+  /** Queued after the last frame by {@link #close}: the writer ends the stream and stops. */
+  private static final ByteBuffer END_OF_STREAM = ByteBuffer.allocate(0);
 
   private final int rank;
   private final int worldSize;
   private final Outgoing[] outgoing;
   private final Incoming[] incoming;
+  private final BufferPool pool = new BufferPool(POOL_IDLE_FRAMES);
+  // Received chunks handed to the caller and not released yet, with the buffers they view.
+  private final Map<GradientChunk, ByteBuffer> lent = new IdentityHashMap<>();
   private volatile boolean closed;
   // How often a waiting accept checks whether open() has given up.
   private static final int ACCEPT_SLICE_MILLIS = 100;
@@ -69,12 +85,21 @@ public final class TcpTransport implements Transport {
     this.incoming = new Incoming[worldSize];
   }
 
-  /** A listening socket on {@code address} (port 0 picks a free one) for {@link #open}. */
+  /**
+   * A listening socket on {@code address} (port 0 picks a free one) for {@link #open}: backed by
+   * a {@link ServerSocketChannel}, so accepted connections are channels.
+   */
   public static ServerSocket listen(InetSocketAddress address) throws IOException {
-    ServerSocket listener = new ServerSocket();
-    listener.setReuseAddress(true);
-    listener.bind(address);
-    return listener;
+    ServerSocketChannel channel = ServerSocketChannel.open();
+    try {
+      ServerSocket listener = channel.socket();
+      listener.setReuseAddress(true);
+      listener.bind(address);
+      return listener;
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
   }
 
   /**
@@ -90,6 +115,10 @@ public final class TcpTransport implements Transport {
     int n = peers.size();
     if (rank < 0 || rank >= n) {
       throw new IllegalArgumentException("rank " + rank + " outside [0, " + n + ")");
+    }
+    if (listener.getChannel() == null) {
+      throw new IllegalArgumentException("the data-plane listener on " + listener.getLocalSocketAddress()
+          + " has no channel: create it with TcpTransport.listen");
     }
     long deadline = System.nanoTime() + timeout.toNanos();
     TcpTransport transport = new TcpTransport(rank, n);
@@ -153,19 +182,15 @@ public final class TcpTransport implements Transport {
   @Override
   public void send(int toRank, GradientChunk chunk, Duration timeout) throws IOException {
     Outgoing out = outgoing[checkPeer(toRank)];
-    IOException failure = out.failure;
-    if (closed || failure != null) {
-      throw new IOException("link from rank " + rank + " to rank " + toRank + " is down"
-          + (failure != null ? ": " + failure.getMessage() : " (transport closed)"), failure);
-    }
-    try {
-      if (!out.queue.offer(chunk, timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-        throw new IOException("rank " + toRank + " has not taken a chunk from rank " + rank + " for " + timeout);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while queueing a chunk for rank " + toRank, e);
-    }
+    ByteBuffer frame = out.takeFrame(FrameIO.frameCapacity(chunk), timeout);
+    out.queue(frame, () -> FrameIO.writeFrame(chunk, frame));
+  }
+
+  @Override
+  public void send(int toRank, OutgoingChunk chunk, Duration timeout) throws IOException {
+    Outgoing out = outgoing[checkPeer(toRank)];
+    ByteBuffer frame = out.takeFrame(FrameIO.frameCapacity(chunk), timeout);
+    out.queue(frame, () -> FrameIO.writeFrame(chunk, frame));
   }
 
   @Override
@@ -184,7 +209,27 @@ public final class TcpTransport implements Transport {
       throw new IOException("link from rank " + fromRank + " to rank " + rank + " failed: "
           + item.failure().getMessage(), item.failure());
     }
+    synchronized (lent) {
+      lent.put(item.chunk(), item.frame());
+    }
     return Optional.of(item.chunk());
+  }
+
+  /** Returns the buffer the chunk's payload views to the pool; the chunk must not be read after. */
+  @Override
+  public void release(GradientChunk chunk) {
+    ByteBuffer frame;
+    synchronized (lent) {
+      frame = lent.remove(chunk);
+    }
+    if (frame != null) {
+      pool.release(frame);
+    }
+  }
+
+  /** The frame buffers of this transport (for tests: that aborted rounds do not leak them). */
+  BufferPool pool() {
+    return pool;
   }
 
   /**
@@ -234,35 +279,38 @@ public final class TcpTransport implements Transport {
     IOException last = null;
     // Bounded by the deadline: a peer may not be listening yet, so refused connects are retried.
     while (System.nanoTime() < deadline) {
-      Socket socket = new Socket();
+      SocketChannel channel = SocketChannel.open();
+      Socket socket = channel.socket();
       try {
         socket.setTcpNoDelay(true);
         socket.connect(address, remainingMillis(deadline));
         socket.setSoTimeout(remainingMillis(deadline));
-        OutputStream out = new BufferedOutputStream(socket.getOutputStream(), STREAM_BUFFER_BYTES);
-        InputStream in = new BufferedInputStream(socket.getInputStream());
+        // Unbuffered streams over the channel: the hello and its reply are single small frames,
+        // and nothing may be read ahead of the frames the channel carries afterwards.
+        OutputStream out = socket.getOutputStream();
+        InputStream in = socket.getInputStream();
         hello.writeDelimitedTo(out);
-        out.flush();
-        ExchangeHelloReply reply = ExchangeHelloReply.parseDelimitedFrom(in);
-        if (reply == null) {
+        Optional<byte[]> replyFrame = FrameIO.readFrame(in, MAX_HELLO_BYTES);
+        if (replyFrame.isEmpty()) {
           throw new IOException("rank " + peer + " at " + address + " closed the connection during the hello");
         }
+        ExchangeHelloReply reply = ExchangeHelloReply.parseFrom(replyFrame.get());
         if (!reply.getAccepted()) {
-          socket.close();
+          channel.close();
           throw new RefusedException("rank " + peer + " at " + address + " refused rank " + rank + ": " + reply.getReason());
         }
         if (reply.getRank() != peer) {
-          socket.close();
+          channel.close();
           throw new RefusedException("the worker at " + address + " is rank " + reply.getRank() + ", expected rank " + peer);
         }
         socket.setSoTimeout(0); // from now on, only close() ends the writer's blocking writes
-        return new Outgoing(peer, socket, out);
+        return new Outgoing(peer, channel);
       } catch (ConnectException | SocketTimeoutException e) {
-        socket.close();
+        channel.close();
         last = e;
         Thread.sleep(Math.min(20, Math.max(1, remainingMillis(deadline))));
       } catch (IOException | RuntimeException e) {
-        socket.close();
+        channel.close();
         throw e;
       }
     }
@@ -299,26 +347,26 @@ public final class TcpTransport implements Transport {
   }
 
   private void acceptOne(Socket socket, ExchangeHello own, long deadline) throws IOException {
+    SocketChannel channel = socket.getChannel(); // the listener is a channel's (checked in open)
     socket.setTcpNoDelay(true);
     socket.setSoTimeout(remainingMillis(deadline));
-    InputStream in = new BufferedInputStream(socket.getInputStream(), STREAM_BUFFER_BYTES);
-    OutputStream out = new BufferedOutputStream(socket.getOutputStream());
-    ExchangeHello hello = ExchangeHello.parseDelimitedFrom(in);
-    if (hello == null) {
+    InputStream in = socket.getInputStream(); // unbuffered: the frames that follow stay unread
+    OutputStream out = socket.getOutputStream();
+    Optional<byte[]> helloFrame = FrameIO.readFrame(in, MAX_HELLO_BYTES);
+    if (helloFrame.isEmpty()) {
       throw new IOException("connection closed before its hello");
     }
+    ExchangeHello hello = ExchangeHello.parseFrom(helloFrame.get());
     String refusal = refusal(hello, own);
     ExchangeHelloReply.Builder reply = ExchangeHelloReply.newBuilder().setRank(rank);
     if (refusal != null) {
       reply.setAccepted(false).setReason(refusal).build().writeDelimitedTo(out);
-      out.flush();
       throw new IOException(refusal);
     }
     synchronized (this) {
-      incoming[hello.getRank()] = new Incoming(hello.getRank(), socket, in);
+      incoming[hello.getRank()] = new Incoming(hello.getRank(), channel);
     }
     reply.setAccepted(true).build().writeDelimitedTo(out);
-    out.flush();
     socket.setSoTimeout(0); // the reader blocks until a frame or close(); receive() is timed
   }
 
@@ -353,22 +401,28 @@ public final class TcpTransport implements Transport {
     }
   }
 
-  /** A received chunk, or the failure that stopped the link's reader. */
-  private record Inbound(GradientChunk chunk, IOException failure) {}
+  /** A received chunk and the pooled buffer its payload views, or the failure that stopped the link's reader. */
+  private record Inbound(GradientChunk chunk, ByteBuffer frame, IOException failure) {}
 
-  /** The link to one peer: a writer thread draining a bounded queue into the socket. */
+  /** Writes a frame into a buffer (an encoding step that may fail). */
+  @FunctionalInterface
+  private interface FrameWriter {
+    void write() throws IOException;
+  }
+
+  /** The link to one peer: a writer thread draining a queue of frames into the channel. */
   private final class Outgoing implements Closeable {
     private final int peer;
-    private final Socket socket;
-    private final OutputStream out;
-    private final BlockingQueue<GradientChunk> queue = new ArrayBlockingQueue<>(SEND_QUEUE_FRAMES);
+    private final SocketChannel channel;
+    // One permit per frame that may be queued or in the writer's hands: the queue's bound.
+    private final Semaphore frames = new Semaphore(SEND_QUEUE_FRAMES);
+    private final BlockingQueue<ByteBuffer> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile IOException failure;
 
-    Outgoing(int peer, Socket socket, OutputStream out) {
+    Outgoing(int peer, SocketChannel channel) {
       this.peer = peer;
-      this.socket = socket;
-      this.out = out;
+      this.channel = channel;
       this.writer = new Thread(this::writeLoop, "mmict-exchange-r" + rank + "-to-" + peer);
       writer.setDaemon(true);
     }
@@ -377,19 +431,66 @@ public final class TcpTransport implements Transport {
       writer.start();
     }
 
+    /** A frame buffer of {@code capacity} bytes once the queue has room, within {@code timeout}. */
+    ByteBuffer takeFrame(long capacity, Duration timeout) throws IOException {
+      checkUp();
+      if (capacity > MAX_FRAME_BYTES + FrameIO.MAX_PREFIX_BYTES) {
+        throw new IOException("a frame of " + capacity + " bytes for rank " + peer + " exceeds the "
+            + MAX_FRAME_BYTES + "-byte limit: use smaller chunks");
+      }
+      try {
+        if (!frames.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+          throw new IOException("rank " + peer + " has not taken a chunk from rank " + rank + " for " + timeout);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while queueing a chunk for rank " + peer, e);
+      }
+      try {
+        checkUp(); // the writer may have failed (and freed every permit) while this waited
+        return pool.acquire((int) capacity);
+      } catch (IOException | RuntimeException e) {
+        frames.release();
+        throw e;
+      }
+    }
+
+    /** Fills {@code frame} (from {@link #takeFrame}) with {@code writer} and queues it. */
+    void queue(ByteBuffer frame, FrameWriter fill) throws IOException {
+      try {
+        fill.write();
+      } catch (IOException | RuntimeException e) {
+        giveBack(frame);
+        throw e;
+      }
+      queue.add(frame);
+    }
+
+    private void checkUp() throws IOException {
+      IOException down = failure;
+      if (closed || down != null) {
+        throw new IOException("link from rank " + rank + " to rank " + peer + " is down"
+            + (down != null ? ": " + down.getMessage() : " (transport closed)"), down);
+      }
+    }
+
+    private void giveBack(ByteBuffer frame) {
+      pool.release(frame);
+      frames.release();
+    }
+
     private void writeLoop() {
       try {
         while (true) {
-          GradientChunk chunk = queue.take();
-          if (chunk == END_OF_STREAM) {
-            out.flush();
-            socket.shutdownOutput(); // the reader sees a clean end of stream
+          ByteBuffer frame = queue.take();
+          if (frame == END_OF_STREAM) {
+            channel.shutdownOutput(); // the reader sees a clean end of stream
             return;
           }
-          chunk.writeDelimitedTo(out);
-          if (queue.isEmpty()) {
-            out.flush();
+          while (frame.hasRemaining()) {
+            channel.write(frame); // one call per frame unless the socket buffer fills up
           }
+          giveBack(frame);
         }
       } catch (InterruptedException e) {
         // close() interrupts a writer that did not finish within the grace period
@@ -397,6 +498,7 @@ public final class TcpTransport implements Transport {
         if (!closed) {
           failure = e;
           LOG.warn("rank {}: data-plane link to rank {} failed: {}", rank, peer, e.getMessage());
+          frames.release(SEND_QUEUE_FRAMES); // senders waiting for room see the failure at once
         }
       }
     }
@@ -406,10 +508,9 @@ public final class TcpTransport implements Transport {
       if (!writer.isAlive()) {
         return;
       }
+      queue.add(END_OF_STREAM);
       try {
-        if (queue.offer(END_OF_STREAM, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-          writer.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-        }
+        writer.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -422,7 +523,7 @@ public final class TcpTransport implements Transport {
     public void close() {
       writer.interrupt();
       try {
-        socket.close(); // also unblocks a write stuck on a peer that stopped reading
+        channel.close(); // also unblocks a write stuck on a peer that stopped reading
       } catch (IOException e) {
         LOG.debug("rank {}: closing the link to rank {}: {}", rank, peer, e.getMessage());
       }
@@ -432,15 +533,13 @@ public final class TcpTransport implements Transport {
   /** The link from one peer: a reader thread parsing frames into a queue. */
   private final class Incoming implements Closeable {
     private final int peer;
-    private final Socket socket;
-    private final InputStream in;
+    private final SocketChannel channel;
     private final BlockingQueue<Inbound> queue = new LinkedBlockingQueue<>();
     private final Thread reader;
 
-    Incoming(int peer, Socket socket, InputStream in) {
+    Incoming(int peer, SocketChannel channel) {
       this.peer = peer;
-      this.socket = socket;
-      this.in = in;
+      this.channel = channel;
       this.reader = new Thread(this::readLoop, "mmict-exchange-r" + rank + "-from-" + peer);
       reader.setDaemon(true);
     }
@@ -450,24 +549,32 @@ public final class TcpTransport implements Transport {
     }
 
     private void readLoop() {
+      ChannelFrameReader frames = new ChannelFrameReader(channel, pool, MAX_FRAME_BYTES);
       try {
         while (true) {
-          Optional<byte[]> frame = FrameIO.readFrame(in, MAX_FRAME_BYTES);
-          if (frame.isEmpty()) {
-            queue.add(new Inbound(null, new IOException("rank " + peer + " closed the connection")));
+          ByteBuffer frame = frames.next();
+          if (frame == null) {
+            queue.add(new Inbound(null, null, new IOException("rank " + peer + " closed the connection")));
             return;
           }
-          queue.add(new Inbound(FrameIO.parseChunk(frame.get()), null));
+          GradientChunk chunk;
+          try {
+            chunk = FrameIO.parseChunk(frame);
+          } catch (IOException | RuntimeException e) {
+            pool.release(frame);
+            throw new IOException("malformed gradient chunk frame of " + frame.limit() + " bytes: " + e.getMessage(), e);
+          }
+          queue.add(new Inbound(chunk, frame, null));
         }
       } catch (IOException e) {
-        queue.add(new Inbound(null, closed ? new IOException("transport closed", e) : e));
+        queue.add(new Inbound(null, null, closed ? new IOException("transport closed", e) : e));
       }
     }
 
     @Override
     public void close() {
       try {
-        socket.close();
+        channel.close();
       } catch (IOException e) {
         LOG.debug("rank {}: closing the link from rank {}: {}", rank, peer, e.getMessage());
       }

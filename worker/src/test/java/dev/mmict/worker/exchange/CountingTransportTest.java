@@ -36,6 +36,23 @@ class CountingTransportTest {
   }
 
   @Test
+  void aChunkEncodedByTheTransportCountsItsWholeSerializedSize() throws Exception {
+    AtomicLong sent = new AtomicLong();
+    byte[] payload = {1, 2, 3, 4, 5, 6, 7, 8};
+    OutgoingChunk chunk = new OutgoingChunk(GradientChunk.newBuilder().setStep(3).build(), payload.length,
+        target -> target.put(payload));
+    LoopbackNetwork net = new LoopbackNetwork(2);
+    try (Transport zero = new CountingTransport(net.transport(0), sent)) {
+      zero.send(1, chunk, Duration.ofSeconds(1));
+      GradientChunk received = net.transport(1).receive(0, Duration.ofSeconds(1)).orElseThrow();
+      assertEquals(ByteString.copyFrom(payload), received.getPayload());
+      // step (2 bytes) + payload (1 tag + 1 length + 8) + CRC (1 tag + 4)
+      assertEquals(2 + 10 + 5, sent.get());
+      assertEquals(received.getSerializedSize(), sent.get());
+    }
+  }
+
+  @Test
   void aFailedSendCountsNothing() {
     AtomicLong sent = new AtomicLong();
     LoopbackNetwork net = new LoopbackNetwork(2);
