@@ -248,7 +248,8 @@ public final class SweepRunner {
                 startPool();
             }
             while (!stopRequested) {
-                SweepPlan plan = planner.plan(state, assignments, onPool() ? pool.live() : slots);
+                SweepPlan plan = planner.plan(state, assignments, pool != null ? pool.live()
+                        : onPool() ? List.of() : slots);
                 assignments = new LinkedHashMap<>(plan.assignments());
                 for (String id : plan.starts().keySet()) {
                     startTrial(id);
