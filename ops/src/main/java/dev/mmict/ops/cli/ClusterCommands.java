@@ -4,7 +4,9 @@ import dev.mmict.coordinator.cluster.CoordinatorNode;
 import dev.mmict.coordinator.cluster.RunSummary;
 import dev.mmict.ops.CommandFailure;
 import dev.mmict.ops.ExitCodes;
+import dev.mmict.ops.cluster.ClusterCheckpointing;
 import dev.mmict.ops.cluster.ClusterJob;
+import dev.mmict.ops.run.TrainCheckpointing;
 import dev.mmict.ops.cluster.CoordinatorProcess;
 import dev.mmict.ops.cluster.NodeHttp;
 import dev.mmict.ops.cluster.RunSummaryFile;
@@ -14,7 +16,14 @@ import dev.mmict.ops.config.RunConfig;
 import dev.mmict.protocol.v1.ProtocolVersion;
 import dev.mmict.worker.cluster.DataPlane;
 import dev.mmict.worker.exchange.FaultyTransport;
+import dev.mmict.ops.sweep.PoolWorkerAgent;
+import java.io.BufferedReader;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.net.URI;
 import java.time.Duration;
@@ -94,6 +103,12 @@ final class ClusterCommands {
                 description = "Stop when this process ends (set by local test clusters).")
         long parentPid;
 
+        @Option(names = "--out", paramLabel = "DIR",
+                description = {"The run's checkpoints go to checkpoint.dir, or DIR/checkpoints (default DIR: the"
+                        + " directory of --audit), every checkpoint.every steps and after the last, as with train.",
+                    "Resume with --set checkpoint.resume=true, and each worker with --resume-from CHECKPOINT."})
+        Path outDir;
+
         @Override
         public Integer call() throws Exception {
             if (standby && cluster.seeds.isEmpty()) {
@@ -102,10 +117,15 @@ final class ClusterCommands {
             }
             RunConfig config = runConfig();
             ClusterJob job = ClusterJob.of(config, maxSteps, microBatchSize);
+            ClusterCheckpointing checkpoints = checkpoints(job);
             try (CoordinatorProcess node = CoordinatorProcess.start(job, new CoordinatorProcess.Options(cluster.host,
                     cluster.port, cluster.seeds, workers, CoordinatorProcess.Options.defaultTimings(),
-                    cluster.http(config.metrics()), standby), audit)) {
+                    cluster.http(config.metrics()), standby, checkpoints), audit)) {
                 PrintWriter out = spec.commandLine().getOut();
+                out.println("checkpoints in " + checkpoints.root() + (checkpoints.every() > 0 ? " every "
+                        + checkpoints.every() + " steps and" : "") + " after the last step"
+                        + checkpoints.resumeFrom().map(c -> "; the run resumes at step " + c.step()
+                                + ": start each worker with --resume-from " + c.dir().toAbsolutePath()).orElse(""));
                 out.println((standby ? "standby coordinator node at " : "coordinator node at ") + node.seedAddress()
                         + " (workers join with --seed " + node.seedAddress() + ")");
                 if (standby) {
@@ -135,6 +155,22 @@ final class ClusterCommands {
             return ExitCodes.OK;
         }
 
+        /**
+         * Where the run's checkpoints go, as for {@code train}'s embedded coordinator, and with
+         * {@code checkpoint.resume} the one it continues from. A standby takes the run over from the
+         * audit and run state, so it checks no earlier checkpoints: they are the active node's.
+         */
+        private ClusterCheckpointing checkpoints(ClusterJob job) throws java.io.IOException {
+            Path dir = outDir != null ? outDir
+                    : audit.toAbsolutePath().getParent() != null ? audit.toAbsolutePath().getParent() : Path.of(".");
+            if (standby) {
+                var c = job.config().checkpoint();
+                return new ClusterCheckpointing(TrainCheckpointing.root(c, dir), c.every(), c.keep(),
+                        java.util.Optional.empty());
+            }
+            return ClusterCheckpointing.of(job, dir);
+        }
+
         /** The run's summary; a watched parent process that ends first ends this node too. */
         private RunSummary awaitOutcome(CoordinatorProcess node) throws Exception {
             CompletableFuture<Object> parentGone = new CompletableFuture<>();
@@ -153,7 +189,8 @@ final class ClusterCommands {
 
     @Command(name = "worker", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
             description = "Start a worker node that joins a cluster and trains until the run ends.",
-            footer = {"%nExample:", "  mmict worker --config run.yaml --seed 127.0.0.1:2551 --id worker-1"})
+            footer = {"%nExample:", "  mmict worker --config run.yaml --seed 127.0.0.1:2551 --id worker-1",
+                "%nA sweep starts its pool's workers as 'mmict worker --pool --id pool-N' (docs/sweeps.md)."})
     static final class Worker extends Node {
         @Option(names = "--id", required = true, description = "Worker id, unique in the run (e.g. worker-1).")
         String id;
@@ -205,8 +242,16 @@ final class ClusterCommands {
                 description = "Compatibility tests: announce this protocol version number instead of this build's.")
         Integer protocolVersion;
 
+        @Option(names = "--pool", hidden = true,
+                description = "A pool worker of mmict sweep: serve trial after trial as the sweep says on standard"
+                        + " input (no --config or --seed: each trial's come with it); events go to standard output.")
+        boolean pool;
+
         @Override
         public Integer call() throws Exception {
+            if (pool) {
+                return servePool();
+            }
             if (cluster.seeds.isEmpty()) {
                 throw CommandFailure.clusterError("a worker needs --seed HOST:PORT of a node of the cluster", null);
             }
@@ -218,6 +263,27 @@ final class ClusterCommands {
                             : ProtocolVersion.PROTOCOL_VERSION_1.getNumber(), joinWhen, cluster.http(config.metrics()),
                     preemption(), finalState, resumeFrom),
                     spec.commandLine().getOut());
+        }
+
+        /**
+         * Runs the pool agent: standard output carries only its events, so anything else printed
+         * there (a library) goes to standard error, this worker's log.
+         */
+        private int servePool() throws Exception {
+            if (config != null || !cluster.seeds.isEmpty()) {
+                throw new CommandFailure(ExitCodes.USAGE_ERROR, "--pool takes no --config or --seed: the sweep sends"
+                        + " each trial's with its join command", null);
+            }
+            if (parentPid > 0) {
+                ParentWatch.exitWhenGone(parentPid);
+            }
+            PrintStream events = new PrintStream(new FileOutputStream(FileDescriptor.out), true,
+                    StandardCharsets.UTF_8);
+            System.setOut(System.err);
+            return PoolWorkerAgent.run(new PoolWorkerAgent.Options(id, cluster.host, protocolVersion != null
+                    ? protocolVersion : ProtocolVersion.PROTOCOL_VERSION_1.getNumber()),
+                    new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), events,
+                    new PrintWriter(System.err, true));
         }
 
         /** The preemption watch the flags ask for, null for none; a bad URL or interval is a usage error. */

@@ -27,9 +27,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "sweep",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "Hyperparameter sweep with ASHA early stopping: each trial trains in its own JVM, budget.parallel"
-                + " at once; results.md/json, objective.png and best-config.yaml go to --out. Run it again with the"
-                + " same --config and --out to continue a stopped sweep.",
+        description = "Hyperparameter sweep with ASHA early stopping: each trial stretch runs in its own JVM,"
+                + " budget.parallel trials at once, on a pool of worker JVMs kept across trials when"
+                + " budget.workersPerTrial >= 2; results.md/json, objective.png and best-config.yaml go to --out. Run it"
+                + " again with the same --config and --out to continue a stopped sweep.",
         footer = {
             "%nExamples:",
             "  mmict sweep --config examples/sweep-shapes-caption.yaml --dry-run",
@@ -68,6 +69,10 @@ final class SweepCommand implements Callable<Integer> {
             description = "-Xmx of each trial JVM (default ${DEFAULT-VALUE}).")
     int trialHeapMiB;
 
+    @Option(names = "--worker-heap-mib", paramLabel = "MIB", defaultValue = "2048",
+            description = "-Xmx of each pool worker JVM (budget.workersPerTrial >= 2; default ${DEFAULT-VALUE}).")
+    int workerHeapMiB;
+
     @Override
     public Integer call() throws Exception {
         SweepDefinition sweep = new SweepConfigLoader().load(config);
@@ -82,7 +87,7 @@ final class SweepCommand implements Callable<Integer> {
         try (LogContext context = LogContext.open(String.valueOf(dir.toAbsolutePath().normalize().getFileName()),
                 "sweep")) {
             outcome = new SweepRunner(sweep, new SweepRunner.Options(dir, sweep.config().budget().parallel(),
-                    maxRestarts, trialHeapMiB), SweepRunner.Listener.NONE).run();
+                    maxRestarts, trialHeapMiB, 0, workerHeapMiB), SweepRunner.Listener.NONE).run();
         }
         if (report != null) {
             if (report.toAbsolutePath().getParent() != null) {

@@ -48,6 +48,11 @@ final class TrainCommand extends RunCommand {
             description = "Exit at once when process PID ends (a sweep's trial never outlives the sweep).")
     long parentPid;
 
+    @Option(names = "--pool-announce", paramLabel = "FILE", hidden = true,
+            description = "A sweep's trial on its worker pool: start no worker JVMs; write where to join to FILE and"
+                    + " wait for --workers workers started elsewhere.")
+    java.nio.file.Path poolAnnounce;
+
     TrainCommand(Operations operations) {
         super(operations);
     }
@@ -70,6 +75,9 @@ final class TrainCommand extends RunCommand {
     @Override
     protected void execute(RunRequest request) throws Exception {
         cluster.check(spec.commandLine());
+        if (!cluster.onCluster() && poolAnnounce != null) {
+            throw new ParameterException(spec.commandLine(), "--pool-announce needs --workers 1 or more");
+        }
         if (!cluster.onCluster() && maxSteps != null) {
             throw new ParameterException(spec.commandLine(), "--max-steps needs a cluster (--workers 1 or more);"
                     + " in this process use --stop-at or trainer.steps");
@@ -84,7 +92,9 @@ final class TrainCommand extends RunCommand {
         if (cluster.onCluster()) {
             // With --stop-at the learning-rate schedule still spans trainer.steps (ClusterJob); the
             // coordinator checkpoints at S.
-            operations.trainOnCluster(request, cluster.request(stopAt != null ? stopAt : maxSteps));
+            ClusterRequest onCluster = cluster.request(stopAt != null ? stopAt : maxSteps);
+            operations.trainOnCluster(request, poolAnnounce == null ? onCluster
+                    : onCluster.withExternalWorkers(poolAnnounce));
         } else if (stopAt != null) {
             operations.trainUntil(request, stopAt);
         } else {

@@ -46,7 +46,7 @@ public final class ClusterTraining {
     ClusterCheckpointing checkpoints = ClusterCheckpointing.of(job, request.outDir());
     EmbeddedCluster.Result result = EmbeddedCluster.run(job, configFile, request.outDir(),
         new EmbeddedCluster.Options(cluster.workers(), cluster.deterministic(),
-            Duration.ofSeconds(cluster.timeoutSeconds()), 2048, checkpoints, progress));
+            Duration.ofSeconds(cluster.timeoutSeconds()), 2048, checkpoints, progress, cluster.externalWorkers()));
     RunSummary s = result.summary();
     out.printf("%s on %d workers: %d steps (%d aborted), last loss %s, parameters %s%n",
         s.completed() ? "trained" : "FAILED", cluster.workers(), s.stepsCommitted(), s.stepsAborted(),

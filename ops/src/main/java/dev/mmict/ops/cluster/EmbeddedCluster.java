@@ -50,9 +50,17 @@ public final class EmbeddedCluster implements AutoCloseable {
    *     cluster starts loads it); null: the run writes none
    * @param progress hears of every attempt and commit as the coordinator decides them (e.g. a
    *     progress bar)
+   * @param externalWorkers null: start the worker JVMs; otherwise start none and announce the run
+   *     in this file for workers started elsewhere (a sweep's pool, {@link ExternalWorkers})
    */
   public record Options(int workers, boolean deterministic, Duration timeout, int workerHeapMiB,
-      ClusterCheckpointing checkpoints, RunListener progress) {
+      ClusterCheckpointing checkpoints, RunListener progress, Path externalWorkers) {
+
+    /** Options of a run on worker JVMs this cluster starts. */
+    public Options(int workers, boolean deterministic, Duration timeout, int workerHeapMiB,
+        ClusterCheckpointing checkpoints, RunListener progress) {
+      this(workers, deterministic, timeout, workerHeapMiB, checkpoints, progress, null);
+    }
 
     /** Options of a run that nobody but the metrics observe. */
     public Options(int workers, boolean deterministic, Duration timeout, int workerHeapMiB,
@@ -150,6 +158,13 @@ public final class EmbeddedCluster implements AutoCloseable {
         options.checkpoints()), auditFile, options.progress());
     EmbeddedCluster cluster = new EmbeddedCluster(job, configFile, auditFile, logs, options, coordinator);
     try {
+      if (options.externalWorkers() != null) {
+        ExternalWorkers.clearFinalStates(logs);
+        new ExternalWorkers.Announcement(coordinator.seedAddress(), configFile.toAbsolutePath().toString(),
+            resuming ? options.checkpoints().resumeFrom().get().dir().toAbsolutePath().toString() : null,
+            logs.toAbsolutePath().toString(), ProcessHandle.current().pid()).write(options.externalWorkers());
+        return cluster;
+      }
       for (int i = 1; i <= options.workers(); i++) {
         String id = "worker-" + i;
         cluster.startWorker(id, workerArgs.getOrDefault(id, List.of()));
@@ -252,6 +267,9 @@ public final class EmbeddedCluster implements AutoCloseable {
         finalStates.put(w.id(), state);
       }
     }
+    if (options.externalWorkers() != null && summary.completed()) {
+      finalStates.putAll(ExternalWorkers.awaitFinalStates(logs, summary.parameterSha256(), Duration.ofSeconds(60)));
+    }
     return new Result(summary, auditFile, checkAudit(job, auditFile), logFiles, exits, finalStates,
         options.checkpoints());
   }
@@ -322,7 +340,7 @@ public final class EmbeddedCluster implements AutoCloseable {
           throw CommandFailure.clusterError("the cluster run did not finish within " + timeout
               + "; worker logs: " + workers.stream().map(w -> w.log().toString()).toList(), null);
         }
-        if (workers.stream().noneMatch(w -> w.process().isAlive())) {
+        if (!workers.isEmpty() && workers.stream().noneMatch(w -> w.process().isAlive())) {
           // The coordinator may still be deciding; give it a moment, then report the workers' end.
           try {
             return coordinator.outcome().get(2, TimeUnit.SECONDS);

@@ -31,7 +31,7 @@ public record SweepConfig(
 
     /** No searched keys, one trial of the default run, minimise the loss with ASHA's defaults. */
     public static SweepConfig defaults() {
-        return new SweepConfig(null, RunConfig.defaults(), Map.of(), new Budget(1, 1, 1),
+        return new SweepConfig(null, RunConfig.defaults(), Map.of(), new Budget(1, 1, 1, 0),
                 new Objective("loss", "min"), new Scheduler("asha", 100, 1, 4), 0);
     }
 
@@ -42,11 +42,19 @@ public record SweepConfig(
      *     grid points; with no grid key, the number of trials
      * @param parallel trials running at once
      * @param workersPerTrial workers (JVMs) one trial trains on at most
+     * @param workers worker JVMs of the sweep's shared pool when {@code workersPerTrial} >= 2; 0 (the
+     *     default): {@code parallel × workersPerTrial}
      */
     public record Budget(
             @Range(min = 1, max = 100000) int numTrials,
             @Range(min = 1, max = 1024) int parallel,
-            @Range(min = 1, max = 1024) int workersPerTrial) {
+            @Range(min = 1, max = 1024) int workersPerTrial,
+            @Range(min = 0, max = 4096) int workers) {
+
+        /** Worker JVMs in the pool: {@code workers}, or {@code parallel × workersPerTrial} when it is 0. */
+        public int poolSize() {
+            return workers > 0 ? workers : parallel * workersPerTrial;
+        }
     }
 
     /**

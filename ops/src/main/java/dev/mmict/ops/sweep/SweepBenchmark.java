@@ -54,8 +54,10 @@ public final class SweepBenchmark {
         Files.createDirectories(root);
         SweepRunner.Outcome parallel = new SweepRunner(sweep, new SweepRunner.Options(root.resolve("parallel"),
                 settings.parallel(), 2, settings.trialHeapMiB()), SweepRunner.Listener.NONE).run();
+        // One trial at a time needs one group: the sequential run's pool (K >= 2) has workersPerTrial workers.
         SweepRunner.Outcome sequential = new SweepRunner(sweep, new SweepRunner.Options(root.resolve("sequential"),
-                1, 2, settings.trialHeapMiB()), SweepRunner.Listener.NONE).run();
+                1, 2, settings.trialHeapMiB(), sweep.config().budget().workersPerTrial(), 2048),
+                SweepRunner.Listener.NONE).run();
         return figures(sweep.trials().size(), settings.parallel(), parallel, sequential, root);
     }
 

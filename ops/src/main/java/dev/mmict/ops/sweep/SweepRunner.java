@@ -12,8 +12,10 @@ import dev.mmict.coordinator.sweep.TrialSpec;
 import dev.mmict.coordinator.sweep.TrialStatus;
 import dev.mmict.ops.CommandFailure;
 import dev.mmict.ops.ExitCodes;
+import dev.mmict.ops.cluster.ExternalWorkers;
 import dev.mmict.ops.config.ConfigLoader;
 import dev.mmict.ops.config.SweepDefinition;
+import dev.mmict.protocol.v1.JoinTrial;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,11 +34,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a sweep's trials on this machine: the sweep process is the scheduler, each trial trains in
- * its own child JVM ({@link TrialLauncher}), at most {@code parallel} at once. With
- * {@code budget.workersPerTrial} K = 1 that JVM is the trial's one worker; with K >= 2 it runs the
- * trial's own local cluster (its coordinator, and K worker JVMs that die with it), so up to
- * {@code parallel × K} worker JVMs train at once.
+ * Runs a sweep's trials on this machine: the sweep process is the scheduler, each trial stretch runs
+ * in its own child JVM ({@link TrialLauncher}), at most {@code parallel} trials at once. With
+ * {@code budget.workersPerTrial} K = 1 that JVM is the trial's one worker. With K >= 2 the sweep
+ * starts a pool of worker JVMs once ({@link WorkerPool}, {@code budget.workers} of them) and keeps
+ * them across trials: a trial stretch's JVM is the coordinator of a cluster of its own that starts no
+ * workers; the sweep tells the trial's group of pool workers (chosen by {@link SweepPlanner}) to join
+ * it, and when the stretch ends they leave and serve the next trial.
  *
  * <p>A trial advances rung by rung ({@link RungPlan}): a process trains it to the next rung with the
  * full {@code trainer.steps} schedule, checkpoints and evaluates there, and exits; the objective in
@@ -46,10 +50,11 @@ import org.slf4j.LoggerFactory;
  * running ones (they resume from their checkpoints). A trial process that dies is restarted from its
  * latest checkpoint, at most {@code maxRestarts} times in a row; exits that a restart cannot fix
  * (usage, config and data errors) fail the trial at once. A worker JVM of a trial's cluster that
- * dies is not a trial failure: the cluster goes on with the survivors (elastic training), and the
- * death, read from the segment's report, is named in the trial's next event. Which trial gets a
- * free slot is {@link SweepPlanner}'s rule, with one process slot standing for one trial's group of
- * workers. A trial's worker-seconds are its processes' wall seconds times K.
+ * dies is not a trial failure: the cluster goes on with the survivors (elastic training), the death,
+ * read from the segment's report, is named in the trial's next event, the pool drops the worker and
+ * starts a replacement JVM (at most as many replacements as the pool has workers). Which trial gets
+ * which workers is {@link SweepPlanner}'s rule (with K = 1, one process slot stands for one trial).
+ * A trial's worker-seconds are the seconds each worker was held by it ({@link HeldWorkers}).
  *
  * <p>Not thread-safe, except {@link #requestStop()}.
  */
@@ -76,8 +81,17 @@ public final class SweepRunner {
      *     each trains on the sweep file's {@code budget.workersPerTrial} workers
      * @param maxRestarts restarts of a trial process that died, in a row, before the trial fails
      * @param trialHeapMiB -Xmx of each trial JVM
+     * @param poolWorkers worker JVMs of the pool when {@code workersPerTrial} >= 2; 0: the sweep file's
+     *     {@code budget.workers}, or {@code parallel × workersPerTrial} when that is 0 too
+     * @param workerHeapMiB -Xmx of each pool worker JVM
      */
-    public record Options(Path outDir, int parallel, int maxRestarts, int trialHeapMiB) {
+    public record Options(Path outDir, int parallel, int maxRestarts, int trialHeapMiB, int poolWorkers,
+            int workerHeapMiB) {
+
+        /** Options with the sweep file's pool and 2 GiB pool workers. */
+        public Options(Path outDir, int parallel, int maxRestarts, int trialHeapMiB) {
+            this(outDir, parallel, maxRestarts, trialHeapMiB, 0, 2048);
+        }
 
         /** Checks the counts. */
         public Options {
@@ -86,6 +100,9 @@ public final class SweepRunner {
             }
             if (maxRestarts < 0) {
                 throw new IllegalArgumentException("max restarts must be >= 0, got " + maxRestarts);
+            }
+            if (poolWorkers < 0) {
+                throw new IllegalArgumentException("pool workers must be >= 0, got " + poolWorkers);
             }
         }
     }
@@ -100,9 +117,41 @@ public final class SweepRunner {
      */
     public record Outcome(SweepState state, boolean finished, double wallSeconds, SweepResults.Written results) { }
 
-    /** A trial process that is running. */
-    private record Running(Process process, TrialLauncher.Segment segment, long fromStep, long startNanos,
-            int restart) { }
+    /** What the sweep's thread waits for: a trial process ended, or a pool worker reported. */
+    private sealed interface Signal permits TrialExited, FromPool { }
+
+    private record TrialExited(String trial) implements Signal { }
+
+    private record FromPool(WorkerPool.Signal signal) implements Signal { }
+
+    /** A trial process that is running, and the workers it holds. */
+    private static final class Running {
+        final Process process;
+        final TrialLauncher.Segment segment;
+        final long fromStep;
+        final long startNanos;
+        final int restart;
+        final HeldWorkers held;
+        /** Pool stretches: where the trial JVM announces its cluster; null when it trains in its own JVM. */
+        final Path announceFile;
+        ExternalWorkers.Announcement announcement;
+        final List<String> joined = new ArrayList<>();
+        final List<String> died = new ArrayList<>();
+
+        Running(Process process, TrialLauncher.Segment segment, long fromStep, long startNanos, int restart,
+                HeldWorkers held, Path announceFile) {
+            this.process = process;
+            this.segment = segment;
+            this.fromStep = fromStep;
+            this.startNanos = startNanos;
+            this.restart = restart;
+            this.held = held;
+            this.announceFile = announceFile;
+        }
+    }
+
+    /** The pseudo-worker a stretch holds when it trains in the trial's own JVM. */
+    private static final String TRIAL_JVM = "trial-jvm";
 
     private final SweepDefinition sweep;
     private final Options options;
@@ -111,11 +160,16 @@ public final class SweepRunner {
     private final TrialLauncher launcher;
     private final EventJournal journal;
     private final SweepStateStore store;
+    private final int workersPerTrial;
+    private final int poolSize;
     private final Map<String, Running> running = new LinkedHashMap<>();
-    private final BlockingQueue<String> exited = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
+    private Map<String, List<String>> assignments = new LinkedHashMap<>();
     private volatile boolean stopRequested;
     private SweepState state;
     private Optional<AshaScheduler> scheduler = Optional.empty();
+    private WorkerPool pool;
+    private int replacements;
 
     /**
      * @param sweep the loaded, checked sweep file
@@ -130,9 +184,18 @@ public final class SweepRunner {
         checkRunnable(sweep);
         this.rungs = RungPlan.of(sweep.asha(), sweep.trialConfigs().isEmpty() ? 1
                 : sweep.trialConfigs().get(0).trainer().steps());
-        this.launcher = new TrialLauncher(options.trialHeapMiB(), sweep.config().budget().workersPerTrial());
+        this.launcher = new TrialLauncher(options.trialHeapMiB());
+        this.workersPerTrial = sweep.config().budget().workersPerTrial();
+        this.poolSize = options.poolWorkers() > 0 ? options.poolWorkers()
+                : sweep.config().budget().workers() > 0 ? sweep.config().budget().workers()
+                : options.parallel() * workersPerTrial;
         this.journal = new EventJournal(options.outDir());
         this.store = new SweepStateStore(options.outDir());
+    }
+
+    /** Whether trials train on the shared pool (K >= 2) rather than in their own JVM (K = 1). */
+    private boolean onPool() {
+        return workersPerTrial >= 2;
     }
 
     /** Refuses sweeps this runner cannot run faithfully, naming the keys. */
@@ -170,34 +233,51 @@ public final class SweepRunner {
         }
         writeTrialConfigs();
         scheduler = sweep.asha().map(a -> state.scheduler(a, sweep.objective().mode()));
-        int k = launcher.workersPerTrial();
-        LOG.info("sweep {}: {} trials, {} at once on {} worker{} each ({}), up to {} worker JVMs at once; rungs {}"
-                + " up to step {}; state {}", sweep.source(), state.trials().size(), options.parallel(), k,
-                k == 1 ? "" : "s", k == 1 ? "in the trial JVM" : "a local cluster per trial",
-                options.parallel() * k, rungs.rungs(), rungs.lastStep(), store.file());
-        SweepPlanner planner = new SweepPlanner(options.parallel(), 1);
+        LOG.info("sweep {}: {} trials, {} at once on {} worker{} each ({}); rungs {} up to step {}; state {}",
+                sweep.source(), state.trials().size(), options.parallel(), workersPerTrial,
+                workersPerTrial == 1 ? "" : "s", onPool() ? "from a pool of " + poolSize + " worker JVMs kept"
+                        + " across trials" : "in the trial JVM", rungs.rungs(), rungs.lastStep(), store.file());
+        SweepPlanner planner = new SweepPlanner(options.parallel(), onPool() ? workersPerTrial : 1);
         List<String> slots = new ArrayList<>();
         for (int i = 1; i <= options.parallel(); i++) {
             slots.add("slot-" + i);
         }
-        Map<String, List<String>> assignments = new LinkedHashMap<>();
+        assignments = new LinkedHashMap<>();
         try {
+            if (onPool() && !state.finished()) {
+                startPool();
+            }
             while (!stopRequested) {
-                SweepPlan plan = planner.plan(state, assignments, slots);
+                SweepPlan plan = planner.plan(state, assignments, pool != null ? pool.live()
+                        : onPool() ? List.of() : slots);
                 assignments = new LinkedHashMap<>(plan.assignments());
                 for (String id : plan.starts().keySet()) {
                     startTrial(id);
                 }
-                if (running.isEmpty()) {
+                for (Map.Entry<String, List<String>> grow : plan.grows().entrySet()) {
+                    Running r = running.get(grow.getKey());
+                    if (r != null) {
+                        LOG.info("{} is given {} to top its group up to {} workers", grow.getKey(), grow.getValue(),
+                                workersPerTrial);
+                        grow.getValue().forEach(w -> r.held.hold(w, System.nanoTime()));
+                    }
+                }
+                joinAnnounced();
+                if (running.isEmpty() && (pool == null || pool.starting() == 0)) {
                     break;
                 }
-                String id = exited.poll(200, TimeUnit.MILLISECONDS);
-                if (id != null) {
-                    onExit(id);
+                Signal signal = signals.poll(200, TimeUnit.MILLISECONDS);
+                if (signal instanceof TrialExited exited) {
+                    onExit(exited.trial());
+                } else if (signal instanceof FromPool fromPool) {
+                    onPoolSignal(fromPool.signal());
                 }
             }
         } finally {
             killAll();
+            if (pool != null) {
+                pool.close();
+            }
         }
         boolean finished = state.finished();
         if (!finished) {
@@ -209,6 +289,34 @@ public final class SweepRunner {
         SweepResults.Written written = SweepResults.write(sweep, state, EventJournal.read(options.outDir()),
                 options.outDir());
         return new Outcome(state, finished, wall, written);
+    }
+
+    /** Starts the pool's worker JVMs and waits (at most 3 minutes) until each is up or dead. */
+    private void startPool() throws IOException, InterruptedException {
+        pool = new WorkerPool(options.outDir().resolve("pool"), options.workerHeapMiB(),
+                s -> signals.add(new FromPool(s)));
+        for (int i = 0; i < poolSize; i++) {
+            pool.start();
+        }
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        List<Signal> early = new ArrayList<>();
+        while (pool.starting() > 0 && System.nanoTime() < deadline && !stopRequested) {
+            Signal s = signals.poll(200, TimeUnit.MILLISECONDS);
+            if (s != null) {
+                early.add(s);
+            }
+        }
+        for (Signal s : early) {
+            if (s instanceof FromPool p && p.signal() instanceof WorkerPool.Died d) {
+                onPoolSignal(d);
+            }
+        }
+        if (pool.live().isEmpty()) {
+            throw CommandFailure.clusterError("no pool worker came up within 3 minutes; logs in "
+                    + options.outDir().resolve("pool"), null);
+        }
+        LOG.info("pool of {} worker JVMs up: {}", pool.live().size(), pool.live().stream()
+                .map(w -> w + " (process " + pool.pid(w) + ")").toList());
     }
 
     /** Writes each trial's resolved run config, the file its processes train on. */
@@ -239,13 +347,93 @@ public final class SweepRunner {
         TrialLauncher.Segment segment = new TrialLauncher.Segment(dir.resolve("trial.yaml"), dir, target,
                 dir.resolve("reports").resolve("step-" + target + ".json"),
                 dir.resolve("logs").resolve("step-" + target + ".log"));
-        Process process = launcher.start(segment);
-        process.onExit().thenRun(() -> exited.add(id));
-        running.put(id, new Running(process, segment, t.steps(), System.nanoTime(), restart));
+        List<String> group = onPool() ? assignments.getOrDefault(id, List.of()) : List.of(TRIAL_JVM);
+        Path announce = onPool() ? dir.resolve("pool").resolve("step-" + target + ".json") : null;
+        Process process = launcher.start(segment, Math.max(1, group.size()), announce);
+        process.onExit().thenRun(() -> signals.add(new TrialExited(id)));
+        long now = System.nanoTime();
+        HeldWorkers held = new HeldWorkers();
+        group.forEach(w -> held.hold(w, now));
+        running.put(id, new Running(process, segment, t.steps(), now, restart, held, announce));
         String detail = restart > 0 ? "restart " + restart + " of " + options.maxRestarts()
                 + ", from its latest checkpoint" : why;
+        detail = join(detail, onPool() ? "pool workers " + group : null);
         event(new TrialEvent(id, TrialEvent.Kind.STARTED, t.steps(), target, null, process.pid(), null,
                 detail == null ? "log " + segment.log() : detail + "; log " + segment.log()));
+    }
+
+    /**
+     * Sends every pool stretch's held workers that have not joined it yet to its cluster, once the
+     * trial JVM announced where that is.
+     */
+    private void joinAnnounced() throws IOException {
+        if (!onPool()) {
+            return;
+        }
+        for (Map.Entry<String, Running> e : running.entrySet()) {
+            Running r = e.getValue();
+            if (r.announcement == null) {
+                r.announcement = ExternalWorkers.Announcement.read(r.announceFile).orElse(null);
+                if (r.announcement == null) {
+                    continue;
+                }
+            }
+            for (String w : assignments.getOrDefault(e.getKey(), List.of())) {
+                if (r.joined.contains(w) || !r.held.holds(w)) {
+                    continue;
+                }
+                pool.join(w, JoinTrial.newBuilder()
+                        .setTrialId(e.getKey())
+                        .setStopAt(r.segment.stopAt())
+                        .setConfigPath(r.announcement.config())
+                        .setSeed(r.announcement.seed())
+                        .setResumeFrom(r.announcement.resumeFrom() == null ? "" : r.announcement.resumeFrom())
+                        .setFinalState(r.announcement.finalState(w).toString())
+                        .setCoordinatorPid(r.announcement.pid())
+                        .build());
+                r.joined.add(w);
+                LOG.info("{} (process {}) joins {}'s stretch to step {} at {}", w, pool.pid(w), e.getKey(),
+                        r.segment.stopAt(), r.announcement.seed());
+            }
+        }
+    }
+
+    /** A pool worker came up, left a stretch, or died. */
+    private void onPoolSignal(WorkerPool.Signal signal) throws IOException {
+        if (signal instanceof WorkerPool.Left left) {
+            Running r = running.get(left.left().getTrialId());
+            boolean current = r != null && r.segment.stopAt() == left.left().getStopAt();
+            if (!left.left().getCompleted()) {
+                LOG.warn("{} left {}'s stretch to step {} before its end: {}", left.id(), left.left().getTrialId(),
+                        left.left().getStopAt(), left.left().getDetail());
+                if (current && r.process.isAlive()) {
+                    // It trains for that stretch no more: it is free for the trial's next stretch.
+                    r.held.release(left.id(), System.nanoTime());
+                    r.joined.remove(left.id());
+                }
+            }
+        } else if (signal instanceof WorkerPool.Died died) {
+            long now = System.nanoTime();
+            for (Map.Entry<String, Running> e : running.entrySet()) {
+                if (e.getValue().held.holds(died.id())) {
+                    e.getValue().held.release(died.id(), now);
+                    e.getValue().died.add(died.id());
+                    LOG.warn("pool worker {} (process {}) died (exit {}) while {} held it{}: the trial goes on with"
+                            + " the others", died.id(), died.pid(), died.exitCode(), e.getKey(),
+                            died.detail() == null ? "" : "; " + died.detail());
+                }
+            }
+            // The planner drops it from its trial's group: it is no longer among the pool's live workers.
+            if (replacements < poolSize && !stopRequested) {
+                replacements++;
+                String id = pool.start();
+                LOG.info("{} replaces the dead {} in the pool ({} of at most {} replacements)", id, died.id(),
+                        replacements, poolSize);
+            } else {
+                LOG.warn("pool worker {} died and is not replaced ({} replacements made): the pool has {} workers",
+                        died.id(), replacements, pool.live().size());
+            }
+        }
     }
 
     private void onExit(String id) throws IOException {
@@ -253,16 +441,17 @@ public final class SweepRunner {
         if (r == null) {
             return; // killed by a stop, already accounted for
         }
-        int code = r.process().exitValue();
-        double seconds = (System.nanoTime() - r.startNanos()) / 1e9;
-        TrialRecord t = state.trial(id).plusWorkerSeconds(seconds * launcher.workersPerTrial());
-        long target = r.segment().stopAt();
+        int code = r.process.exitValue();
+        long now = System.nanoTime();
+        double seconds = (now - r.startNanos) / 1e9;
+        TrialRecord t = state.trial(id).plusWorkerSeconds(r.held.seconds(now));
+        long target = r.segment.stopAt();
         if (code != 0) {
             onFailure(t, r, code, seconds);
             return;
         }
-        JsonNode report = readReport(r.segment());
-        double metric = metric(report, id, target, r.segment().report());
+        JsonNode report = readReport(r.segment);
+        double metric = metric(report, id, target, r.segment.report());
         t = t.withResult(target, metric, rungs.rungAt(target)).withCheckpoint(checkpointDir(id).toString(), target);
         boolean stop;
         String detail;
@@ -278,7 +467,7 @@ public final class SweepRunner {
             detail = null;
         }
         detail = join(detail, String.format(Locale.ROOT, "%.1f s", seconds));
-        detail = join(detail, workerDeaths(report, launcher.workersPerTrial()));
+        detail = join(detail, workerDeaths(report, onPool() ? report.path("worker_process_ids").size() : 1));
         if (!stop) {
             state = state.with(t);
             store.save(state);
@@ -297,21 +486,21 @@ public final class SweepRunner {
         String id = t.id();
         boolean hopeless = code == ExitCodes.USAGE_ERROR || code == ExitCodes.CONFIG_ERROR
                 || code == ExitCodes.DATA_ERROR;
-        if (hopeless || r.restart() >= options.maxRestarts()) {
-            String reason = "trial process exited " + code + " training to step " + r.segment().stopAt()
+        if (hopeless || r.restart >= options.maxRestarts()) {
+            String reason = "trial process exited " + code + " training to step " + r.segment.stopAt()
                     + (hopeless ? " (" + ExitCodes.label(code) + ", a restart would not help)"
-                            : " after " + r.restart() + " restarts") + "; log " + r.segment().log();
+                            : " after " + r.restart + " restarts") + "; log " + r.segment.log();
             state = state.with(t.failed(reason));
             store.save(state);
-            event(new TrialEvent(id, TrialEvent.Kind.FAILED, t.steps(), t.steps(), null, r.process().pid(), code,
+            event(new TrialEvent(id, TrialEvent.Kind.FAILED, t.steps(), t.steps(), null, r.process.pid(), code,
                     reason));
             return;
         }
         state = state.with(t);
         store.save(state);
-        event(new TrialEvent(id, TrialEvent.Kind.DIED, r.fromStep(), r.segment().stopAt(), null, r.process().pid(),
-                code, String.format(Locale.ROOT, "after %.1f s; log %s", seconds, r.segment().log())));
-        launch(id, r.restart() + 1, null);
+        event(new TrialEvent(id, TrialEvent.Kind.DIED, r.fromStep, r.segment.stopAt(), null, r.process.pid(),
+                code, String.format(Locale.ROOT, "after %.1f s; log %s", seconds, r.segment.log())));
+        launch(id, r.restart + 1, null);
     }
 
     /** The trial's checkpoint root: {@code train --out} of the trial puts them there. */
@@ -380,14 +569,14 @@ public final class SweepRunner {
     private void killAll() throws InterruptedException {
         for (Iterator<Map.Entry<String, Running>> it = running.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, Running> e = it.next();
-            Process p = e.getValue().process();
+            Process p = e.getValue().process;
             if (p.isAlive()) {
                 LOG.info("{}: stopping its process {}; it resumes from its latest checkpoint when the sweep runs again",
                         e.getKey(), p.pid());
                 p.destroyForcibly();
                 p.waitFor(30, TimeUnit.SECONDS);
             }
-            double seconds = (System.nanoTime() - e.getValue().startNanos()) / 1e9 * launcher.workersPerTrial();
+            double seconds = e.getValue().held.seconds(System.nanoTime());
             try {
                 state = state.with(state.trial(e.getKey()).plusWorkerSeconds(seconds));
                 store.save(state);

@@ -11,33 +11,21 @@ import java.util.List;
  * Starts one stretch of a trial ("segment") as its own JVM: {@code mmict train} on the trial's
  * resolved config with {@code --stop-at} the next rung and {@code --resume}, run with this JVM's
  * java and class path (as {@code EmbeddedCluster} starts workers), one PyTorch thread, and
- * {@code --parent-pid} so that it never outlives the sweep. With one worker per trial the trial
- * JVM trains in its own process ({@code --workers 0}); with K >= 2 it is the coordinator of its
- * own local cluster of K worker JVMs ({@code --workers K}), which die with it.
+ * {@code --parent-pid} so that it never outlives the sweep. Either the trial JVM trains in its own
+ * process ({@code --workers 0}, one worker per trial), or it is the coordinator of a cluster whose
+ * G workers come from the sweep's pool ({@code --workers G --pool-announce FILE}: it starts none,
+ * and writes where to join to FILE).
  */
 public final class TrialLauncher {
 
     private final int heapMiB;
-    private final int workers;
 
-    /**
-     * @param heapMiB -Xmx of each trial JVM
-     * @param workersPerTrial worker JVMs each trial trains on (1: the trial JVM itself)
-     */
-    public TrialLauncher(int heapMiB, int workersPerTrial) {
+    /** @param heapMiB -Xmx of each trial JVM */
+    public TrialLauncher(int heapMiB) {
         if (heapMiB < 64) {
             throw new IllegalArgumentException("trial heap must be >= 64 MiB, got " + heapMiB);
         }
-        if (workersPerTrial < 1) {
-            throw new IllegalArgumentException("workers per trial must be >= 1, got " + workersPerTrial);
-        }
         this.heapMiB = heapMiB;
-        this.workers = workersPerTrial;
-    }
-
-    /** Worker JVMs of one trial: 1 is the trial JVM itself, K >= 2 are K worker JVMs beside it. */
-    public int workersPerTrial() {
-        return workers;
     }
 
     /**
@@ -52,8 +40,14 @@ public final class TrialLauncher {
      */
     public record Segment(Path config, Path trialDir, long stopAt, Path report, Path log) { }
 
-    /** The child command line for {@code segment}. */
-    public List<String> command(Segment segment) {
+    /**
+     * The child command line for {@code segment}: in the trial JVM when {@code poolAnnounce} is null,
+     * else on {@code poolWorkers} (>= 1) pool workers, announced in {@code poolAnnounce}.
+     */
+    public List<String> command(Segment segment, int poolWorkers, Path poolAnnounce) {
+        if (poolAnnounce != null && poolWorkers < 1) {
+            throw new IllegalArgumentException("a stretch on the pool needs >= 1 worker, got " + poolWorkers);
+        }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java,
                 "-Xmx" + heapMiB + "m",
@@ -67,17 +61,25 @@ public final class TrialLauncher {
                 "--report", segment.report().toAbsolutePath().toString(),
                 "--resume",
                 "--stop-at", Long.toString(segment.stopAt()),
-                // one worker: in the trial JVM; K: its own cluster (a pool shared by trials is future work)
-                "--workers", Integer.toString(workers == 1 ? 0 : workers),
+                "--workers", Integer.toString(poolAnnounce == null ? 0 : poolWorkers),
                 "--parent-pid", Long.toString(ProcessHandle.current().pid())));
+        if (poolAnnounce != null) {
+            cmd.addAll(List.of("--pool-announce", poolAnnounce.toAbsolutePath().toString()));
+        }
         return cmd;
     }
 
-    /** Starts {@code segment}'s process, its output going to {@code segment.log()} (appended). */
-    public Process start(Segment segment) throws IOException {
+    /**
+     * Starts {@code segment}'s process as {@link #command} says, its output going to {@code
+     * segment.log()} (appended).
+     */
+    public Process start(Segment segment, int poolWorkers, Path poolAnnounce) throws IOException {
         Files.createDirectories(segment.log().toAbsolutePath().getParent());
         Files.deleteIfExists(segment.report());
-        return new ProcessBuilder(command(segment))
+        if (poolAnnounce != null) {
+            Files.deleteIfExists(poolAnnounce);
+        }
+        return new ProcessBuilder(command(segment, poolWorkers, poolAnnounce))
                 .directory(new File(System.getProperty("user.dir")))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(segment.log().toFile()))

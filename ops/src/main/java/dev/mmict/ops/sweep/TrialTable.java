@@ -25,7 +25,8 @@ public final class TrialTable {
                 .append(" (numTrials) x ").append(sweep.space().gridSize()).append(" grid point")
                 .append(sweep.space().gridSize() == 1 ? "" : "s").append("; ").append(budget.parallel())
                 .append(" in parallel, up to ").append(budget.workersPerTrial()).append(" worker")
-                .append(budget.workersPerTrial() == 1 ? "" : "s").append(" per trial\n");
+                .append(budget.workersPerTrial() == 1 ? " per trial (in the trial's JVM)\n"
+                        : "s per trial from a pool of " + budget.poolSize() + " worker JVMs\n");
         text.append("  objective: ").append(sweep.objective().metric()).append(" (")
                 .append(sweep.objective().mode().name().toLowerCase(Locale.ROOT)).append(")\n");
         text.append("  scheduler: ").append(scheduler(sweep)).append('\n');

@@ -46,7 +46,7 @@ class SweepCommandTest {
     assertEquals(ExitCodes.OK, r.code(), r.err());
     List<String> lines = r.out().lines().toList();
     assertEquals("sweep " + file, lines.get(0));
-    assertEquals("  trials:    8 = 2 (numTrials) x 4 grid points; 2 in parallel, up to 1 worker per trial", lines.get(1));
+    assertEquals("  trials:    8 = 2 (numTrials) x 4 grid points; 2 in parallel, up to 1 worker per trial (in the trial's JVM)", lines.get(1));
     assertEquals("  objective: CIDEr (max)", lines.get(2));
     assertEquals("  scheduler: asha, rungs at steps 2, 4, 8 (maxT 8, grace period 2, reduction factor 2)",
         lines.get(3));
