@@ -3,6 +3,7 @@ package dev.mmict.ops.sweep;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mmict.coordinator.sweep.AshaScheduler;
+import dev.mmict.coordinator.sweep.StaleTermException;
 import dev.mmict.coordinator.sweep.SweepPlan;
 import dev.mmict.coordinator.sweep.SweepPlanner;
 import dev.mmict.coordinator.sweep.SweepState;
@@ -55,6 +56,12 @@ import org.slf4j.LoggerFactory;
  * starts a replacement JVM (at most as many replacements as the pool has workers). Which trial gets
  * which workers is {@link SweepPlanner}'s rule (with K = 1, one process slot stands for one trial).
  * A trial's worker-seconds are the seconds each worker was held by it ({@link HeldWorkers}).
+ *
+ * <p>One process runs a sweep directory at a time: it holds the directory's lease ({@link
+ * SweepLeaseHolder}) while it runs, and writes the state in the lease's term. A standby waits for
+ * the holder to stop renewing and then continues the sweep from the durable state exactly as a
+ * restart does; a holder that finds its lease taken over kills its trial processes and stops without
+ * writing anything more (the state store refuses its term).
  *
  * <p>Not thread-safe, except {@link #requestStop()}.
  */
@@ -159,7 +166,11 @@ public final class SweepRunner {
     private final RungPlan rungs;
     private final TrialLauncher launcher;
     private final EventJournal journal;
-    private final SweepStateStore store;
+    private final SweepLeaseHolder.Settings leaseSettings;
+    private SweepStateStore store;
+    private SweepLeaseHolder lease;
+    /** Set when a save was refused because another process took the sweep over: nothing more is written. */
+    private StaleTermException fenced;
     private final int workersPerTrial;
     private final int poolSize;
     private final Map<String, Running> running = new LinkedHashMap<>();
@@ -178,6 +189,17 @@ public final class SweepRunner {
      *     trials' {@code trainer.steps} differ from {@code maxT}, or a search over {@code trainer.steps}
      */
     public SweepRunner(SweepDefinition sweep, Options options, Listener listener) {
+        this(sweep, options, SweepLeaseHolder.Settings.defaults(), listener);
+    }
+
+    /**
+     * @param sweep the loaded, checked sweep file
+     * @param lease how this process takes the sweep directory's lease (at once, or as a standby)
+     * @param listener told of every trial event
+     * @throws CommandFailure (config error) as {@link #SweepRunner(SweepDefinition, Options, Listener)}
+     */
+    public SweepRunner(SweepDefinition sweep, Options options, SweepLeaseHolder.Settings lease, Listener listener) {
+        this.leaseSettings = lease;
         this.sweep = sweep;
         this.options = options;
         this.listener = listener;
@@ -190,7 +212,6 @@ public final class SweepRunner {
                 : sweep.config().budget().workers() > 0 ? sweep.config().budget().workers()
                 : options.parallel() * workersPerTrial;
         this.journal = new EventJournal(options.outDir());
-        this.store = new SweepStateStore(options.outDir());
     }
 
     /** Whether trials train on the shared pool (K >= 2) rather than in their own JVM (K = 1). */
@@ -222,12 +243,33 @@ public final class SweepRunner {
         stopRequested = true;
     }
 
-    /** Runs (or continues) the sweep until every trial is final or a stop is requested. */
+    /**
+     * Takes the sweep directory's lease (waiting for it as a standby), then runs (or continues) the
+     * sweep until every trial is final or a stop is requested.
+     *
+     * @throws CommandFailure a cluster error (exit 5) when another process holds the lease, a standby
+     *     waited in vain, or this process lost the lease to another one while it ran
+     */
     public Outcome run() throws IOException, InterruptedException {
-        long start = System.nanoTime();
         Files.createDirectories(options.outDir());
+        lease = SweepLeaseHolder.take(options.outDir(), leaseSettings, () -> stopRequested, this::requestStop);
+        try {
+            return runHolding();
+        } catch (StaleTermException e) {
+            throw CommandFailure.clusterError("this sweep process lost the sweep of " + options.outDir()
+                    + " to another one and stopped its trial processes: " + e.getMessage(), e);
+        } finally {
+            lease.close();
+        }
+    }
+
+    private Outcome runHolding() throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        store = new SweepStateStore(options.outDir(), lease.lease().term(), lease.lease().holder());
         try {
             state = store.openOrCreate(sweep.fingerprint(), sweep.trials());
+        } catch (StaleTermException e) {
+            throw e;
         } catch (IllegalStateException e) {
             throw new CommandFailure(ExitCodes.CONFIG_ERROR, e.getMessage(), e);
         }
@@ -273,12 +315,19 @@ public final class SweepRunner {
                     onPoolSignal(fromPool.signal());
                 }
             }
+        } catch (StaleTermException e) {
+            fenced = e;
+            throw e;
         } finally {
             killAll();
             if (pool != null) {
                 pool.close();
             }
         }
+        if (fenced != null) {
+            throw fenced;
+        }
+        lease.check();
         boolean finished = state.finished();
         if (!finished) {
             LOG.info("sweep stopped before its end: {} of {} trials final; run it again with the same config and"
@@ -560,6 +609,7 @@ public final class SweepRunner {
     }
 
     private void event(TrialEvent e) throws IOException {
+        lease.check();
         journal.append(e);
         LOG.info(e.line(sweep.objective().metric()));
         listener.onEvent(e);
@@ -577,9 +627,16 @@ public final class SweepRunner {
                 p.waitFor(30, TimeUnit.SECONDS);
             }
             double seconds = e.getValue().held.seconds(System.nanoTime());
+            if (lease.lost() != null || fenced != null) {
+                it.remove();
+                continue; // the state belongs to the process that took the sweep over
+            }
             try {
                 state = state.with(state.trial(e.getKey()).plusWorkerSeconds(seconds));
                 store.save(state);
+            } catch (StaleTermException ex) {
+                fenced = ex;
+                LOG.warn("not saving the worker-seconds of {}'s stopped process: {}", e.getKey(), ex.getMessage());
             } catch (IOException ex) {
                 LOG.warn("could not save the worker-seconds of {}'s stopped process: {}", e.getKey(), ex.toString());
             }
