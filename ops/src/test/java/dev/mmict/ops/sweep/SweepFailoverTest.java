@@ -157,7 +157,7 @@ class SweepFailoverTest {
           ? Optional.of(true) : Optional.empty()).isPresent(), "trial processes of the killed sweep still run");
 
       // The standby takes over once the lease has gone unrenewed for the lease timeout.
-      SweepLease taken = await(LEASE_TIMEOUT_S + 45, () -> lease(out).filter(l -> l.term() == 2))
+      SweepLease taken = await(LEASE_TIMEOUT_S + 30, () -> lease(out).filter(l -> l.term() == 2))
           .orElseThrow(() -> new AssertionError("no take-over: " + log("standby.log")));
       double after = (System.nanoTime() - killed) / 1e9;
       assertEquals(standby.pid(), taken.pid());
