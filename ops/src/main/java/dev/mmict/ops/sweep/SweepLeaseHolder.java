@@ -62,13 +62,15 @@ public final class SweepLeaseHolder implements AutoCloseable {
 
     private final SweepLeaseKeeper keeper;
     private final SweepLease taken;
+    private final SweepLease previous;
     private final Runnable onLost;
     private final ScheduledExecutorService renewer;
     private volatile String lost;
 
-    private SweepLeaseHolder(SweepLeaseKeeper keeper, SweepLease taken, Runnable onLost) {
+    private SweepLeaseHolder(SweepLeaseKeeper keeper, SweepLease taken, SweepLease previous, Runnable onLost) {
         this.keeper = keeper;
         this.taken = taken;
+        this.previous = previous;
         this.onLost = onLost;
         this.renewer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sweep-lease");
@@ -92,15 +94,19 @@ public final class SweepLeaseHolder implements AutoCloseable {
         SweepLeaseKeeper keeper = new SweepLeaseKeeper(dir, hostName(), ProcessHandle.current().pid(),
                 settings.timeout(), SweepLeaseKeeper.Clock.SYSTEM,
                 pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
-        SweepLease lease = settings.standby() ? standBy(keeper, settings, stopRequested) : takeNow(keeper);
+        Taken taken = settings.standby() ? standBy(keeper, settings, stopRequested) : takeNow(keeper);
+        SweepLease lease = taken.lease();
         LOG.info("this process ({}) runs the sweep in {}: lease term {}, renewed every {} ms, stale after {} s"
                 + " without a renewal", keeper.self(), dir, lease.term(),
                 Math.max(100, settings.timeout().toMillis() / 3), settings.timeout().toSeconds());
-        return new SweepLeaseHolder(keeper, lease, onLost);
+        return new SweepLeaseHolder(keeper, lease, taken.from(), onLost);
     }
 
+    /** The lease taken, and the one it replaced (null when there was none). */
+    private record Taken(SweepLease lease, SweepLease from) { }
+
     /** A process that is not a standby: takes a free or stale lease, refuses a fresh one. */
-    private static SweepLease takeNow(SweepLeaseKeeper keeper) throws IOException {
+    private static Taken takeNow(SweepLeaseKeeper keeper) throws IOException {
         for (int attempt = 0; attempt < 3; attempt++) {
             SweepLeaseKeeper.Verdict verdict = keeper.judgeAtStart();
             if (verdict.kind() == SweepLeaseKeeper.Kind.FRESH) {
@@ -114,7 +120,7 @@ public final class SweepLeaseHolder implements AutoCloseable {
             }
             Optional<SweepLease> lease = acquire(keeper, verdict);
             if (lease.isPresent()) {
-                return lease.get();
+                return new Taken(lease.get(), verdict.lease());
             }
         }
         throw CommandFailure.clusterError("the sweep lease " + keeper.file() + " kept changing while this process"
@@ -122,7 +128,7 @@ public final class SweepLeaseHolder implements AutoCloseable {
     }
 
     /** A standby: waits while the lease is fresh, takes it once it is free or stale. */
-    private static SweepLease standBy(SweepLeaseKeeper keeper, Settings settings, BooleanSupplier stopRequested)
+    private static Taken standBy(SweepLeaseKeeper keeper, Settings settings, BooleanSupplier stopRequested)
             throws IOException, InterruptedException {
         long start = System.nanoTime();
         long deadline = start + settings.standbyTimeout().toNanos();
@@ -137,7 +143,7 @@ public final class SweepLeaseHolder implements AutoCloseable {
                                 : "stale, " + verdict.reason());
                 Optional<SweepLease> lease = acquire(keeper, verdict);
                 if (lease.isPresent()) {
-                    return lease.get();
+                    return new Taken(lease.get(), verdict.lease());
                 }
                 continue;
             }
@@ -175,6 +181,14 @@ public final class SweepLeaseHolder implements AutoCloseable {
     /** The lease as taken (its term fences the state this process writes). */
     public SweepLease lease() {
         return taken;
+    }
+
+    /**
+     * The process this one took the sweep over from: the lease of the previous term when it was not
+     * released (its holder died or stopped renewing); empty after a clean end or for a new sweep.
+     */
+    public Optional<SweepLease> takenOverFrom() {
+        return Optional.ofNullable(previous).filter(p -> !p.released());
     }
 
     /** Why the lease was lost, or null while this process holds it. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mmict.coordinator.sweep.AshaScheduler;
 import dev.mmict.coordinator.sweep.StaleTermException;
+import dev.mmict.coordinator.sweep.SweepLease;
 import dev.mmict.coordinator.sweep.SweepPlan;
 import dev.mmict.coordinator.sweep.SweepPlanner;
 import dev.mmict.coordinator.sweep.SweepState;
@@ -29,8 +30,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -274,6 +277,7 @@ public final class SweepRunner {
             throw new CommandFailure(ExitCodes.CONFIG_ERROR, e.getMessage(), e);
         }
         writeTrialConfigs();
+        endFormerTrialProcesses();
         scheduler = sweep.asha().map(a -> state.scheduler(a, sweep.objective().mode()));
         LOG.info("sweep {}: {} trials, {} at once on {} worker{} each ({}); rungs {} up to step {}; state {}",
                 sweep.source(), state.trials().size(), options.parallel(), workersPerTrial,
@@ -338,6 +342,38 @@ public final class SweepRunner {
         SweepResults.Written written = SweepResults.write(sweep, state, EventJournal.read(options.outDir()),
                 options.outDir());
         return new Outcome(state, finished, wall, written);
+    }
+
+    /**
+     * After taking the sweep over from a holder on this host that stopped renewing: its trial JVMs end
+     * when they notice that their parent is gone, which the JDK polls (seconds, longer on a loaded
+     * machine); until then they could still write into the trial directories this process is about to
+     * use. Kills those still alive: the journal names their process ids, and a process is killed only
+     * if its command line is a stretch of a trial in this sweep's directory (not a reused id).
+     */
+    private void endFormerTrialProcesses() throws IOException, InterruptedException {
+        Optional<SweepLease> from = lease.takenOverFrom();
+        if (from.isEmpty() || !from.get().host().equals(lease.lease().host())) {
+            return;
+        }
+        String trials = options.outDir().resolve("trials").toAbsolutePath().toString();
+        for (TrialEvent e : EventJournal.read(options.outDir())) {
+            if (e.kind() != TrialEvent.Kind.STARTED) {
+                continue;
+            }
+            Optional<ProcessHandle> p = ProcessHandle.of(e.pid()).filter(ProcessHandle::isAlive)
+                    .filter(h -> h.info().arguments().map(a -> String.join(" ", a).contains(trials)).orElse(false));
+            if (p.isPresent()) {
+                LOG.warn("{}: process {} of the former holder {} still runs; killing it before the sweep goes on",
+                        e.trial(), e.pid(), from.get().holder());
+                p.get().destroyForcibly();
+                try {
+                    p.get().onExit().get(10, TimeUnit.SECONDS);
+                } catch (ExecutionException | TimeoutException ex) {
+                    LOG.warn("process {} did not end within 10 s of being killed: {}", e.pid(), ex.toString());
+                }
+            }
+        }
     }
 
     /** Starts the pool's worker JVMs and waits (at most 3 minutes) until each is up or dead. */

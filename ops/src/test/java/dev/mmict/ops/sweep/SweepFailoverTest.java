@@ -150,12 +150,6 @@ class SweepFailoverTest {
       assertFalse(finishedBefore.isEmpty());
       assertTrue(finishedBefore.size() < 4, "killed mid-sweep: " + finishedBefore);
 
-      // The killed sweep's trial JVMs end with it.
-      Set<Long> trialPids = before.stream().filter(e -> e.kind() == TrialEvent.Kind.STARTED)
-          .map(TrialEvent::pid).collect(Collectors.toSet());
-      assertTrue(await(30, () -> trialPids.stream().noneMatch(SweepFailoverTest::alive)
-          ? Optional.of(true) : Optional.empty()).isPresent(), "trial processes of the killed sweep still run");
-
       // The standby takes over once the lease has gone unrenewed for the lease timeout.
       SweepLease taken = await(LEASE_TIMEOUT_S + 30, () -> lease(out).filter(l -> l.term() == 2))
           .orElseThrow(() -> new AssertionError("no take-over: " + log("standby.log")));
@@ -163,6 +157,12 @@ class SweepFailoverTest {
       assertEquals(standby.pid(), taken.pid());
       assertTrue(after >= LEASE_TIMEOUT_S * 2.0 / 3 - 0.5, "the standby waited for the lease to go stale ("
           + after + " s after the kill; the holder renewed every " + LEASE_TIMEOUT_S / 3.0 + " s)");
+
+      // The killed sweep's trial JVMs ended with it.
+      Set<Long> trialPids = before.stream().filter(e -> e.kind() == TrialEvent.Kind.STARTED)
+          .map(TrialEvent::pid).collect(Collectors.toSet());
+      assertTrue(await(30, () -> trialPids.stream().noneMatch(SweepFailoverTest::alive)
+          ? Optional.of(true) : Optional.empty()).isPresent(), "trial processes of the killed sweep still run");
 
       assertTrue(standby.waitFor(200, TimeUnit.SECONDS), "the standby did not finish: " + log("standby.log"));
       assertEquals(ExitCodes.OK, standby.exitValue(), log("standby.log"));
