@@ -4,9 +4,8 @@ package dev.mmict.ops.config;
  * The binding stages that close pretraining (docs/decisions/0003): first only the M-Hub side
  * (M-Hub, query tokens, {@code ln_vision}, projection, EOC) trains on the grouped (fast-binding)
  * pretraining tasks in MMICT format, with a strong dialog contrastive weight, until a query's TGV
- * finds the demonstrations that show its object; then everything trains on the same dialogs (one
- * batch in three in the VanillaICT format), so the LLM learns to use that match. Both stages use
- * the LM loss plus the contrastive loss (on MMICT batches).
+ * finds the demonstrations that show its object; then everything trains on the same dialogs, so the
+ * LLM learns to use that match. Both stages use the LM loss plus the contrastive loss.
  *
  * @param hubSteps steps of the M-Hub-side stage (0 skips it)
  * @param jointSteps steps of the stage in which everything trains (0 skips it)
