@@ -45,7 +45,8 @@ public record ClusterCheckpointing(Path root, int every, int keep, Optional<Chec
    *     model, plan shape, seed or training configuration or to the single-process trainer, or when
    *     a run without resume finds checkpoints of an earlier run; a data error (exit 4) when
    *     checkpoints exist but none is valid; a usage error (exit 2) when the checkpoint is already
-   *     at or past the run's last step
+   *     past the run's last step (as the single-process trainer refuses it). A checkpoint exactly at
+   *     the last step is accepted: {@link #nothingLeft} then tells the caller not to start a cluster.
    */
   public static ClusterCheckpointing of(ClusterJob job, Path outDir) throws IOException {
     CheckpointConfig c = job.config().checkpoint();
@@ -73,12 +74,16 @@ public record ClusterCheckpointing(Path root, int every, int keep, Optional<Chec
     }
     Checkpoint cp = latest.checkpoint().get();
     requireSameRun(cp, job);
-    if (cp.step() >= job.maxSteps()) {
+    if (cp.step() > job.maxSteps()) {
       throw new CommandFailure(ExitCodes.USAGE_ERROR, "cannot resume from " + cp.dir() + ": it is at step "
-          + cp.step() + " and this run ends at step " + job.maxSteps() + " (--max-steps / --stop-at /"
-          + " trainer.steps): nothing left to train", null);
+          + cp.step() + ", past step " + job.maxSteps() + " where this run ends (--max-steps / --stop-at /"
+          + " trainer.steps); stop at " + cp.step() + " or later", null);
     }
-    LOG.info("{}: the cluster continues at step {} of {}", latest.describe(), cp.step(), job.maxSteps());
+    if (cp.step() == job.maxSteps()) {
+      LOG.info("{}: it is at step {}, where this run ends: nothing left to train", latest.describe(), cp.step());
+    } else {
+      LOG.info("{}: the cluster continues at step {} of {}", latest.describe(), cp.step(), job.maxSteps());
+    }
     return new ClusterCheckpointing(root, c.every(), c.keep(), Optional.of(cp));
   }
 
@@ -116,6 +121,15 @@ public record ClusterCheckpointing(Path root, int every, int keep, Optional<Chec
           + " backbone, seed or trainer.mode); set model.backbone to the backbone that run started from", null);
     }
     TrainCheckpointing.requireSameTraining(cp, new ConfigLoader().toYaml(job.config()));
+  }
+
+  /**
+   * True when the checkpoint resumed from is already at {@code job}'s last step: there is nothing
+   * to train, and the run's result is that checkpoint (e.g. a sweep trial whose process died right
+   * after writing its rung's checkpoint, run again with the same {@code --stop-at}).
+   */
+  public boolean nothingLeft(ClusterJob job) {
+    return resumeFrom.map(c -> c.step() >= job.maxSteps()).orElse(false);
   }
 
   /** Where the coordinator starts: fresh, or after the checkpoint resumed from. */

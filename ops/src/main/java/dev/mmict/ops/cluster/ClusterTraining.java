@@ -3,6 +3,7 @@ package dev.mmict.ops.cluster;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.mmict.coordinator.audit.AuditReport;
+import dev.mmict.coordinator.audit.SampleAudit;
 import dev.mmict.coordinator.checkpoint.CheckpointSchedule;
 import dev.mmict.coordinator.cluster.RunListener;
 import dev.mmict.coordinator.cluster.RunSummary;
@@ -11,7 +12,9 @@ import dev.mmict.ops.CommandFailure;
 import dev.mmict.ops.cli.ClusterRequest;
 import dev.mmict.ops.cli.RunRequest;
 import dev.mmict.hub.io.Safetensors;
+import dev.mmict.storage.checkpoint.Checkpoint;
 import dev.mmict.worker.cluster.FinalState;
+import dev.mmict.worker.train.TrainCheckpoints;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -21,6 +24,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code mmict train --workers N}: trains the configured job on an {@link EmbeddedCluster}; its
@@ -29,6 +34,8 @@ import java.util.Map;
  * transfers to joining workers, the per-step losses, and the sample audit's verdict.
  */
 public final class ClusterTraining {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterTraining.class);
 
   private ClusterTraining() { }
 
@@ -44,6 +51,14 @@ public final class ClusterTraining {
       PrintWriter out, RunListener progress) throws IOException, InterruptedException {
     Path configFile = request.outDir().resolve("config.yaml");
     ClusterCheckpointing checkpoints = ClusterCheckpointing.of(job, request.outDir());
+    if (checkpoints.nothingLeft(job)) {
+      EmbeddedCluster.Result done = atCheckpoint(job, request.outDir(), checkpoints);
+      out.printf("nothing left to train on %d workers: %s is at step %d, where the run ends; parameters %s%n",
+          cluster.workers(), checkpoints.resumeFrom().get().dir(), done.summary().stepsCommitted(),
+          done.summary().parameterSha256());
+      out.flush();
+      return done;
+    }
     EmbeddedCluster.Result result = EmbeddedCluster.run(job, configFile, request.outDir(),
         new EmbeddedCluster.Options(cluster.workers(), cluster.deterministic(),
             Duration.ofSeconds(cluster.timeoutSeconds()), 2048, checkpoints, progress, cluster.externalWorkers()));
@@ -66,12 +81,48 @@ public final class ClusterTraining {
   }
 
   /**
+   * The result of a run resumed from a checkpoint already at its last step, without starting a
+   * cluster: the checkpoint's state is the run's final state (its verified checksum is the run's
+   * {@code params_sha256}), no step is run, and the audit is checked as after the stretch that
+   * wrote the checkpoint (steps recorded after it, from a run that went further, are dropped as a
+   * resumed coordinator drops them).
+   */
+  static EmbeddedCluster.Result atCheckpoint(ClusterJob job, Path outDir, ClusterCheckpointing checkpoints)
+      throws IOException {
+    Checkpoint cp = checkpoints.resumeFrom().orElseThrow(() -> new IllegalArgumentException(
+        "no checkpoint resumed from"));
+    String sha = checkpoints.resumePoint().parametersSha256();
+    Path auditFile = outDir.resolve("audit.jsonl");
+    List<AuditReport> audit = List.of();
+    if (Files.exists(auditFile)) {
+      try (SampleAudit log = SampleAudit.open(auditFile)) {
+        log.rewindAfter(cp.step() - 1);
+      }
+      audit = EmbeddedCluster.checkAudit(job, auditFile);
+    } else {
+      LOG.warn("no sample audit at {}: the run that wrote {} kept none here, so its epochs go unchecked", auditFile,
+          cp.dir());
+    }
+    RunSummary summary = new RunSummary(true, "nothing left to train: resumed from " + cp.dir() + " at step "
+        + cp.step() + ", where the run ends", cp.step(), 0, sha, List.of(), List.of(), Map.of(), List.of(),
+        List.of(), List.of(), cp.dir().toString());
+    return new EmbeddedCluster.Result(summary, auditFile, audit, Map.of(), Map.of(), Map.of(), checkpoints);
+  }
+
+  /**
    * The file holding the run's final trainable parameters: one a worker wrote whose recorded
-   * checksum is the one the coordinator verified on every replica.
+   * checksum is the one the coordinator verified on every replica; for a run that had nothing
+   * left to train ({@link ClusterCheckpointing#nothingLeft}), the parameters of the checkpoint it
+   * resumed from (the caller checks their checksum once loaded).
    *
    * @throws CommandFailure (cluster error) when no worker left such a file
    */
   public static Path finalState(EmbeddedCluster.Result result) throws IOException {
+    ClusterCheckpointing checkpoints = result.checkpoints();
+    if (checkpoints != null && checkpoints.resumeFrom().isPresent() && result.workerExitCodes().isEmpty()
+        && checkpoints.resumeFrom().get().step() == result.summary().stepsCommitted()) {
+      return checkpoints.resumeFrom().get().file(TrainCheckpoints.PARAMETERS);
+    }
     String expected = result.summary().parameterSha256();
     List<String> seen = new ArrayList<>();
     for (Map.Entry<String, Path> e : result.finalStates().entrySet()) {

@@ -3,6 +3,7 @@ package dev.mmict.ops.progress;
 import dev.mmict.worker.train.StepListener;
 import dev.mmict.worker.train.TrainingStep;
 import java.util.Locale;
+import java.util.OptionalDouble;
 import java.util.function.LongSupplier;
 
 /**
@@ -18,9 +19,8 @@ public final class TrainingProgress implements StepListener, AutoCloseable {
   private final String label;
   private final LongSupplier nanos;
   private final double[] window = new double[WINDOW];
-  private final long startNanos;
+  private final SampleRate rate = new SampleRate();
   private Progress.Task task;
-  private long samples;
   private int seen;
 
   /** A loop called {@code label} shown through {@code progress}. */
@@ -32,7 +32,6 @@ public final class TrainingProgress implements StepListener, AutoCloseable {
     this.progress = progress;
     this.label = label;
     this.nanos = nanos;
-    this.startNanos = nanos.getAsLong(); // made just before the loop starts: the first step is timed too
   }
 
   @Override
@@ -44,7 +43,7 @@ public final class TrainingProgress implements StepListener, AutoCloseable {
     }
     window[seen % WINDOW] = result.loss();
     seen++;
-    samples += result.dialogs();
+    rate.stepFinished(nanos.getAsLong(), result.dialogs());
     task.update(step + 1, status(lr));
   }
 
@@ -54,9 +53,9 @@ public final class TrainingProgress implements StepListener, AutoCloseable {
     for (int i = 0; i < n; i++) {
       sum += window[i];
     }
-    double secs = (nanos.getAsLong() - startNanos) / 1e9;
-    String rate = secs > 0 ? String.format(Locale.ROOT, " %.1f samples/s", samples / secs) : "";
-    return String.format(Locale.ROOT, "loss %.4f lr %.2e", sum / n, lr) + rate;
+    OptionalDouble perSecond = rate.perSecond();
+    String shown = perSecond.isPresent() ? String.format(Locale.ROOT, " %.1f samples/s", perSecond.getAsDouble()) : "";
+    return String.format(Locale.ROOT, "loss %.4f lr %.2e", sum / n, lr) + shown;
   }
 
   @Override

@@ -11,6 +11,7 @@ import dev.mmict.hub.model.ModelStore;
 import dev.mmict.hub.text.WordTokenizer;
 import dev.mmict.hub.vision.VitConfig;
 import dev.mmict.ops.CommandFailure;
+import dev.mmict.ops.config.BindingStageConfig;
 import dev.mmict.ops.config.ModelConfig;
 import dev.mmict.ops.config.PretrainConfig;
 import dev.mmict.ops.config.RunConfig;
@@ -105,8 +106,6 @@ final class Backbones {
   static Pretrained pretrain(RunConfig config, Path dir, RunSession session) throws IOException {
     PretrainConfig p = config.pretrain();
     List<TaskHandle> tasks = p.tasks().stream().map(TaskHandle::open).toList();
-    WordTokenizer tokenizer = tokenizer(tasks, p.vocabularySamples());
-    MmictConfig shape = modelConfig(config.model(), tokenizer.vocabSize(), tokenizer.padId());
     List<TaskMix> mix = new ArrayList<>();
     for (int i = 0; i < tasks.size(); i++) {
       TaskHandle t = tasks.get(i);
@@ -120,53 +119,122 @@ final class Backbones {
           t.grouped() ? DemoSampler.Strategy.SAME_GROUP : DemoSampler.Strategy.RANDOM));
     }
     long start = System.nanoTime();
-    try (NDManager manager = NDManager.newBaseManager();
-        MmictModel model = new MmictModel(manager, shape, config.seed(), tokenizer.padId())) {
-      long params = model.params().count(x -> true);
-      LOG.info("pretraining a backbone of {} parameters (vocabulary {}) for {} steps on {}", params,
-          tokenizer.vocabSize(), p.steps(), p.tasks());
-      TrainSettings settings = new TrainSettings(p.steps(), p.batchSize(), p.lr(), p.warmupSteps(),
-          p.weightDecay(), config.seed(), p.contrastWeight(), p.gradClip(), true);
+    try (NDManager manager = NDManager.newBaseManager()) {
+      WordTokenizer tokenizer;
+      MmictModel model;
       Map<String, String> meta = new LinkedHashMap<>();
-      meta.put("mmict.pretrain.tasks", String.join(",", p.tasks()));
-      meta.put("mmict.seed", Long.toString(config.seed()));
-      textStage(p, config.seed(), model, tokenizer, manager, session, meta);
-      int every = Math.max(1, p.steps() / 6);
-      int logEvery = Math.max(1, p.steps() / 10);
-      DialogBuilder builder = new DialogBuilder(tokenizer, config.model().maxTextTokens());
-      Optional<BindingProbe> probe = bindingProbe(tasks, model, builder);
-      List<TrainingStep.Result> results;
-      try (RunSession.Training progress = session.training("pretrain")) {
-        StageWindow window = new StageWindow();
-        // Save along the way, so a run stopped late still leaves a usable backbone.
-        StepListener listener = (step, total, lr, r) -> {
-          progress.onStep(step, total, lr, r);
-          window.add(r);
-          if ((step + 1) % logEvery == 0) {
-            LOG.info("pretrain step {}/{}: LM loss {}, contrastive loss {} (MMICT batches){}", step + 1, total,
-                String.format("%.3f", window.lmLoss()), String.format("%.3f", window.contrastLoss()),
-                probe.map(pr -> ", " + describe(pr.measure(manager))).orElse(""));
-            window.clear();
+      if (p.init().isEmpty()) {
+        tokenizer = tokenizer(tasks, p.vocabularySamples());
+        MmictConfig shape = modelConfig(config.model(), tokenizer.vocabSize(), tokenizer.padId());
+        model = new MmictModel(manager, shape, config.seed(), tokenizer.padId());
+      } else {
+        ModelStore.Loaded from = load(Path.of(p.init()), config.seed(), manager);
+        tokenizer = from.tokenizer();
+        model = from.model();
+        model.setTrainable(x -> true);
+        // What made the starting backbone stays on record; this run's stages are added to it.
+        from.metadata().forEach((k, v) -> {
+          if (k.startsWith("mmict.")) {
+            meta.put(k, v);
           }
-          if ((step + 1) % every == 0 && step + 1 < total) {
-            save(dir, model, tokenizer, meta, step + 1);
-            session.checkpointWritten();
+        });
+        meta.put("mmict.pretrain.init", p.init());
+        LOG.info("pretraining continues from the backbone at {}", p.init());
+      }
+      try (model) {
+        long params = model.params().count(x -> true);
+        LOG.info("pretraining a backbone of {} parameters (vocabulary {}) on {}: text stage {} steps, multi-modal "
+            + "stage {}, binding stages {} + {}", params, tokenizer.vocabSize(), p.tasks(), p.textSteps(), p.steps(),
+            p.binding().hubSteps(), p.binding().jointSteps());
+        meta.put("mmict.pretrain.tasks", String.join(",", p.tasks()));
+        meta.put("mmict.seed", Long.toString(config.seed()));
+        textStage(p, config.seed(), model, tokenizer, manager, session, meta);
+        DialogBuilder builder = new DialogBuilder(tokenizer, config.model().maxTextTokens());
+        Optional<BindingProbe> probe = bindingProbe(tasks, model, builder);
+        List<TrainingStep.Result> results = new ArrayList<>();
+        if (p.steps() > 0) {
+          TrainSettings settings = new TrainSettings(p.steps(), p.batchSize(), p.lr(), p.warmupSteps(),
+              p.weightDecay(), config.seed(), p.contrastWeight(), p.gradClip(), true);
+          results.addAll(stage("pretrain", mix, settings, model, builder, probe, tokenizer, meta, dir, session,
+              manager));
+          meta.put("mmict.pretrain.steps", Integer.toString(p.steps()));
+        }
+        // Both binding stages read the dialogs through the M-Hub (MMICT format): a joint stage with
+        // one batch in three in the VanillaICT format bound at 0.185 where MMICT-only reached 0.535
+        // (docs/decisions/0003).
+        List<TaskMix> binding = new ArrayList<>();
+        for (TaskHandle t : tasks) {
+          if (t.grouped()) {
+            binding.add(new TaskMix(t.dataset(), 1, List.of(Mode.MMICT), DemoSampler.ALL,
+                DemoSampler.Strategy.SAME_GROUP));
           }
-        };
-        results = new TrainLoop(model, builder).run(manager, mix, settings, listener);
+        }
+        BindingStageConfig b = p.binding();
+        if (binding.isEmpty() && b.hubSteps() + b.jointSteps() > 0) {
+          LOG.warn("no grouped (fast-binding) pretraining task: the binding stages are skipped");
+        } else {
+          if (b.hubSteps() > 0) {
+            // Only the parts MMICT fine-tunes: with the LLM and the vision encoder moving too, the
+            // contrastive loss sat on its plateau (docs/decisions/0003).
+            model.setTrainable(MmictModel.FINETUNED);
+            results.addAll(stage("pretrain-binding-hub", binding, new TrainSettings(b.hubSteps(), p.batchSize(),
+                b.hubLr(), p.warmupSteps(), p.weightDecay(), config.seed() + 1, b.contrastWeight(), p.gradClip(), true),
+                model, builder, probe, tokenizer, meta, dir, session, manager));
+            model.setTrainable(x -> true);
+            meta.put("mmict.pretrain.binding_hub_steps", Integer.toString(b.hubSteps()));
+          }
+          if (b.jointSteps() > 0) {
+            results.addAll(stage("pretrain-binding-joint", binding, new TrainSettings(b.jointSteps(), p.batchSize(),
+                b.jointLr(), p.warmupSteps(), p.weightDecay(), config.seed() + 2, b.contrastWeight(), p.gradClip(),
+                true), model, builder, probe, tokenizer, meta, dir, session, manager));
+            meta.put("mmict.pretrain.binding_joint_steps", Integer.toString(b.jointSteps()));
+          }
+        }
+        if (probe.isPresent()) {
+          DialogContrast.Retrieval r = probe.get().measure(manager);
+          meta.put("mmict.pretrain.binding_retrieval", String.format("%.4f", r.accuracy()));
+          meta.put("mmict.pretrain.binding_retrieval_chance", String.format("%.4f", r.chanceAccuracy()));
+          LOG.info("pretraining done: {}", describe(r));
+        }
+        session.curve("pretrain", 1, results);
+        save(dir, model, tokenizer, meta);
+        session.checkpointWritten();
+        double secs = (System.nanoTime() - start) / 1e9;
+        LOG.info("backbone written to {} after {}", dir, ProgressLog.duration(secs));
+        return new Pretrained(dir, params, tailLoss(results), secs, tokenizer.vocabSize());
       }
-      if (probe.isPresent()) {
-        DialogContrast.Retrieval r = probe.get().measure(manager);
-        meta.put("mmict.pretrain.binding_retrieval", String.format("%.4f", r.accuracy()));
-        meta.put("mmict.pretrain.binding_retrieval_chance", String.format("%.4f", r.chanceAccuracy()));
-        LOG.info("pretraining done: {}", describe(r));
-      }
-      session.curve("pretrain", 1, results);
-      save(dir, model, tokenizer, meta, p.steps());
-      session.checkpointWritten();
-      double secs = (System.nanoTime() - start) / 1e9;
-      LOG.info("backbone written to {} after {}", dir, ProgressLog.duration(secs));
-      return new Pretrained(dir, params, tailLoss(results), secs, tokenizer.vocabSize());
+    }
+  }
+
+  /**
+   * One multi-modal pretraining stage: trains {@code model} on {@code mix}, logs the LM and
+   * contrastive losses and the binding probe every tenth of the stage, and saves the backbone
+   * six times along the way so that a run stopped late still leaves a usable one.
+   */
+  private static List<TrainingStep.Result> stage(String name, List<TaskMix> mix, TrainSettings settings,
+      MmictModel model, DialogBuilder builder, Optional<BindingProbe> probe, WordTokenizer tokenizer,
+      Map<String, String> meta, Path dir, RunSession session, NDManager manager) {
+    int every = Math.max(1, settings.steps() / 6);
+    int logEvery = Math.max(1, settings.steps() / 10);
+    try (RunSession.Training progress = session.training(name)) {
+      StageWindow window = new StageWindow();
+      StepListener listener = (step, total, lr, r) -> {
+        progress.onStep(step, total, lr, r);
+        window.add(r);
+        if ((step + 1) % logEvery == 0) {
+          LOG.info("{} step {}/{}: LM loss {}, contrastive loss {} (MMICT batches){}", name, step + 1, total,
+              String.format("%.3f", window.lmLoss()), String.format("%.3f", window.contrastLoss()),
+              probe.map(pr -> ", " + describe(pr.measure(manager))).orElse(""));
+          window.clear();
+        }
+        if ((step + 1) % every == 0 && step + 1 < total) {
+          Map<String, String> partial = new LinkedHashMap<>(meta);
+          partial.put("mmict.pretrain.partial", name + " " + (step + 1) + "/" + total);
+          save(dir, model, tokenizer, partial);
+          session.checkpointWritten();
+        }
+      };
+      return new TrainLoop(model, builder).run(manager, mix, settings, listener);
     }
   }
 
@@ -264,11 +332,9 @@ final class Backbones {
     meta.put("mmict.pretrain.text_copy_accuracy", String.format("%.4f", accuracy));
   }
 
-  private static void save(Path dir, MmictModel model, WordTokenizer tokenizer, Map<String, String> meta, int steps) {
-    Map<String, String> m = new LinkedHashMap<>(meta);
-    m.put("mmict.pretrain.steps", Integer.toString(steps));
+  private static void save(Path dir, MmictModel model, WordTokenizer tokenizer, Map<String, String> meta) {
     try {
-      ModelStore.save(dir, model, tokenizer, m);
+      ModelStore.save(dir, model, tokenizer, meta);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("cannot save the backbone to " + dir, e);
     }

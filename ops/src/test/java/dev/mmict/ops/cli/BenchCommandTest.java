@@ -125,6 +125,15 @@ class BenchCommandTest {
     assertEquals(3, f.get("single_losses").size());
     assertEquals(3, f.get("cluster1_losses").size(), "the cluster committed every step");
     assertTrue(f.get("cluster2_ms_per_step").isNull(), "--no-two-workers skips the 2-worker cluster");
+    // Process CPU per step: the single process's own; the cluster's coordinator and worker JVMs together.
+    double singleCpu = f.get("single_cpu_ms_per_step").asDouble();
+    double coordinatorCpu = f.get("cluster1_coordinator_cpu_ms_per_step").asDouble();
+    double workerCpu = f.get("cluster1_worker_cpu_ms_per_step").asDouble();
+    double clusterCpu = f.get("cluster1_cpu_ms_per_step").asDouble();
+    assertTrue(singleCpu > 0 && workerCpu > 0 && coordinatorCpu >= 0, f.toString());
+    assertEquals(coordinatorCpu + workerCpu, clusterCpu, 1e-6);
+    assertEquals(clusterCpu / singleCpu, f.get("cpu_ratio").asDouble(), 1e-9);
+    assertTrue(out.toString().contains("cpu_ratio"), out.toString());
   }
 
   @Test

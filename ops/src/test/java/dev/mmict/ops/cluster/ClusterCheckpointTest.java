@@ -74,6 +74,27 @@ class ClusterCheckpointTest {
     assertEquals(List.of(2L, 3L), steps(r1.get("checkpoints")), "every 2 steps, and at the stop");
     assertTrue(r1.get("results").get(0).get("metrics").has("CIDEr"), "evaluated at the stop: " + r1);
 
+    // The process that stopped at 3 may die right after writing that checkpoint (a sweep trial):
+    // the same command again has nothing left to train, so it evaluates the checkpoint, as
+    // --workers 0 does, without starting a cluster.
+    Result again = train(parts, "--workers", "2", "--deterministic", "--micro-batch-size", "2", "--resume",
+        "--stop-at", "3");
+    assertEquals(ExitCodes.OK, again.code(), again.err() + again.out());
+    JsonNode rAgain = report(parts);
+    assertEquals(3, rAgain.get("resumed_step").asInt(), rAgain.toString());
+    assertEquals(3, rAgain.get("steps_done").asInt(), rAgain.toString());
+    assertEquals(0, rAgain.get("steps_run").asInt(), rAgain.toString());
+    assertEquals(0, rAgain.get("worker_logs").size(), "no worker started: " + rAgain);
+    assertEquals(r1.get("params_sha256").asText(), rAgain.get("params_sha256").asText());
+    assertEquals(r1.get("results").get(0).get("metrics"), rAgain.get("results").get(0).get("metrics"),
+        "the same parameters evaluate the same");
+    assertTrue(rAgain.get("last_checkpoint").asText().endsWith("step-00000003"), rAgain.toString());
+    // A checkpoint past the stop is refused, as --workers 0 refuses it.
+    Result past = train(parts, "--workers", "2", "--deterministic", "--micro-batch-size", "2", "--resume",
+        "--stop-at", "2");
+    assertEquals(ExitCodes.USAGE_ERROR, past.code(), past.err() + past.out());
+    assertTrue(past.err().contains("past step 2"), past.err());
+
     Result b2 = train(parts, "--workers", "2", "--deterministic", "--micro-batch-size", "2", "--resume");
     assertEquals(ExitCodes.OK, b2.code(), b2.err() + b2.out());
     JsonNode r2 = report(parts);

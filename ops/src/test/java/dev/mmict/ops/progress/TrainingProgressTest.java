@@ -1,6 +1,7 @@
 package dev.mmict.ops.progress;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mmict.worker.train.TrainingStep;
 import java.util.ArrayList;
@@ -31,5 +32,21 @@ class TrainingProgressTest {
     assertEquals("t 3/12 steps (25%) loss 2.0000 lr 1.00e-03 32.0 samples/s 4.00 steps/s eta 0:02", lines.get(0));
     // After step 12: mean of the last 10 losses, 3..12 = 7.5.
     assertEquals("t 12/12 steps (100%) loss 7.5000 lr 1.00e-03 32.0 samples/s 4.00 steps/s eta 0:00", lines.get(3));
+  }
+
+  @Test
+  void theSampleRateLeavesOutTheTimeBeforeTheFirstStepEnded() {
+    List<String> lines = new ArrayList<>();
+    LogProgress log = new LogProgress(lines::add, 2, () -> now);
+    try (TrainingProgress p = new TrainingProgress(log, "c", () -> now)) {
+      now += 20_000_000_000L; // the first commit comes after 20 s of worker start-up
+      p.onStep(0, 3, 1e-3, step(1, 8));
+      now += 500_000_000L;
+      p.onStep(1, 3, 1e-3, step(1, 8));
+      now += 500_000_000L;
+      p.onStep(2, 3, 1e-3, step(1, 8));
+    }
+    // Steps 2 and 3: 16 samples in 1 s (counting from the start, it would be 24 in 21 s: 1.1).
+    assertTrue(lines.get(lines.size() - 1).contains(" 16.0 samples/s "), lines.toString());
   }
 }

@@ -42,16 +42,48 @@ class LocalOperationsTest {
     Path pre = dir.resolve("pre");
     Result p = run("pretrain", "--out", pre.toString(), "--report", dir.resolve("pre.json").toString(),
         "--set", "pretrain.steps=4", "--set", "pretrain.warmupSteps=1", "--set", "pretrain.batchSize=4",
-        "--set", "pretrain.vocabularySamples=200", "--set", "pretrain.textSteps=3", "--set", "pretrain.textBatchSize=4");
+        "--set", "pretrain.vocabularySamples=200", "--set", "pretrain.textSteps=3", "--set", "pretrain.textBatchSize=4",
+        "--set", "pretrain.binding.hubSteps=2", "--set", "pretrain.binding.jointSteps=2");
     assertEquals(ExitCodes.OK, p.code(), p.err());
     Path backbone = pre.resolve("backbone");
     assertTrue(Files.isRegularFile(backbone.resolve("model.safetensors")));
-    // The text stage ran first and left its held-out copy accuracy in the backbone's metadata.
-    java.util.Map<String, String> meta = dev.mmict.hub.io.Safetensors.read(backbone.resolve("model.safetensors"))
-        .metadata();
+    // The text stage ran first and left its held-out copy accuracy in the backbone's metadata; the
+    // binding stages ran last and left the held-out binding retrieval.
+    dev.mmict.hub.io.SafetensorsFile pretrained = dev.mmict.hub.io.Safetensors.read(backbone.resolve("model.safetensors"));
+    java.util.Map<String, String> meta = pretrained.metadata();
     assertEquals("3", meta.get("mmict.pretrain.text_steps"), meta.toString());
     double copy = Double.parseDouble(meta.get("mmict.pretrain.text_copy_accuracy"));
     assertTrue(copy >= 0 && copy <= 1, "copy accuracy " + copy);
+    assertEquals("2", meta.get("mmict.pretrain.binding_hub_steps"), meta.toString());
+    assertEquals("2", meta.get("mmict.pretrain.binding_joint_steps"), meta.toString());
+    double retrieval = Double.parseDouble(meta.get("mmict.pretrain.binding_retrieval"));
+    double retrievalChance = Double.parseDouble(meta.get("mmict.pretrain.binding_retrieval_chance"));
+    assertTrue(retrieval >= 0 && retrieval <= 1 && retrievalChance >= 0.2 && retrievalChance <= 0.5, meta.toString());
+
+    // Continuing from that backbone with only the hub binding stage moves the M-Hub side and
+    // nothing of the LLM or the vision encoder, and keeps the record of how the start was made.
+    Path more = dir.resolve("more");
+    Result c = run("pretrain", "--out", more.toString(), "--set", "pretrain.init=" + backbone,
+        "--set", "pretrain.textSteps=0", "--set", "pretrain.steps=0", "--set", "pretrain.warmupSteps=1",
+        "--set", "pretrain.batchSize=4", "--set", "pretrain.binding.hubSteps=3", "--set", "pretrain.binding.jointSteps=0");
+    assertEquals(ExitCodes.OK, c.code(), c.err());
+    dev.mmict.hub.io.SafetensorsFile continued = dev.mmict.hub.io.Safetensors.read(
+        more.resolve("backbone/model.safetensors"));
+    assertEquals(pretrained.names(), continued.names());
+    int hubChanged = 0;
+    for (String name : pretrained.names()) {
+      boolean same = java.util.Arrays.equals(pretrained.floats(name), continued.floats(name));
+      if (name.startsWith("opt_model.") || name.startsWith("visual_encoder.")) {
+        assertTrue(same, name + " changed in the hub binding stage");
+      } else {
+        hubChanged += same ? 0 : 1;
+      }
+    }
+    assertTrue(hubChanged > 5, "only " + hubChanged + " M-Hub-side tensors changed");
+    java.util.Map<String, String> cmeta = continued.metadata();
+    assertEquals(backbone.toString(), cmeta.get("mmict.pretrain.init"), cmeta.toString());
+    assertEquals(meta.get("mmict.pretrain.text_copy_accuracy"), cmeta.get("mmict.pretrain.text_copy_accuracy"));
+    assertEquals("3", cmeta.get("mmict.pretrain.binding_hub_steps"), cmeta.toString());
 
     Path report = dir.resolve("demo.json");
     List<String> demoArgs = new ArrayList<>(List.of("demo", "--out", dir.resolve("demo").toString(),

@@ -7,13 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import dev.mmict.hub.model.DialogContrast;
 import dev.mmict.hub.model.MmictModel;
-import dev.mmict.hub.nn.Params;
 import dev.mmict.hub.text.WordTokenizer;
 import dev.mmict.storage.dataset.Dataset;
 import dev.mmict.storage.dataset.Datasets;
 import dev.mmict.storage.dataset.DemoSampler;
 import dev.mmict.storage.dataset.Sample;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -21,21 +19,13 @@ import org.junit.jupiter.api.Test;
 /** The binding probe counts the right dialogs, computes chance from their positives, and changes nothing. */
 class BindingProbeTest {
 
-  private static Map<String, float[]> values(MmictModel model) {
-    Map<String, float[]> v = new LinkedHashMap<>();
-    for (Params.Param p : model.params().all().values()) {
-      v.put(p.name(), p.value().toFloatArray());
-    }
-    return v;
-  }
-
   @Test
   void countsEveryDialogWithChanceFromItsPositivesAndTouchesNoParameter() {
     Dataset binding = Datasets.open("shapes-pretrain-binding");
     WordTokenizer tok = TrainLoopTest.tokenizer(binding);
     try (NDManager m = NDManager.newBaseManager(); MmictModel model = TrainLoopTest.tinyModel(m, tok)) {
       model.setTrainable(n -> false);
-      Map<String, float[]> before = values(model);
+      Map<String, float[]> before = TextStageTest.values(model);
       BindingProbe probe = new BindingProbe(model, new DialogBuilder(tok, 16), binding, Dataset.VAL, 12, 5);
       DialogContrast.Retrieval a = probe.measure(m);
       DialogContrast.Retrieval b = probe.measure(m);
@@ -58,7 +48,7 @@ class BindingProbeTest {
       }
       assertEquals(12, a.dialogs());
       assertEquals(chance / 12, a.chanceAccuracy(), 1e-12);
-      Map<String, float[]> after = values(model);
+      Map<String, float[]> after = TextStageTest.values(model);
       for (String name : before.keySet()) {
         assertArrayEquals(before.get(name), after.get(name), name);
       }

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /** The text stage trains the LLM and nothing else, lowers its loss, and measures without touching it. */
 class TextStageTest {
 
-  private static Map<String, float[]> values(MmictModel model) {
+  /** Every parameter's values by name: compare two of these to see what a call changed. */
+  static Map<String, float[]> values(MmictModel model) {
     Map<String, float[]> v = new LinkedHashMap<>();
     for (Params.Param p : model.params().all().values()) {
       v.put(p.name(), p.value().toFloatArray());
