@@ -39,11 +39,41 @@ public final class SweepStateStore {
   private static final int FORMAT = 1;
 
   private final Path file;
+  private final long term;
+  private final String holder;
   private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  /** @param dir the sweep's directory; the state lives in {@code dir/}{@value #FILE_NAME} */
+  /**
+   * A store outside any lease (term 0): it reads any state but refuses to save over one written in
+   * a lease term.
+   *
+   * @param dir the sweep's directory; the state lives in {@code dir/}{@value #FILE_NAME}
+   */
   public SweepStateStore(Path dir) {
+    this(dir, 0, null);
+  }
+
+  /**
+   * A store of lease term {@code term}, held by {@code holder}: it saves only over states of a lower
+   * term, or of its own term and holder.
+   *
+   * @param dir the sweep's directory
+   * @param term the lease term of this process (>= 1), or 0 outside a lease
+   * @param holder the lease holder's name ({@link SweepLease#holder()}); null for term 0
+   */
+  public SweepStateStore(Path dir, long term, String holder) {
+    if (term < 0 || (term > 0) != (holder != null)) {
+      throw new IllegalArgumentException("a state store needs term >= 1 with a holder, or term 0 without, got term "
+          + term + " holder " + holder);
+    }
     this.file = dir.resolve(FILE_NAME);
+    this.term = term;
+    this.holder = holder;
+  }
+
+  /** The lease term this store writes in (0: none). */
+  public long term() {
+    return term;
   }
 
   /** The state file. */
@@ -51,9 +81,35 @@ public final class SweepStateStore {
     return file;
   }
 
-  /** Writes {@code state} atomically, replacing the previous one. */
+  /**
+   * Writes {@code state} atomically, replacing the previous one.
+   *
+   * @throws StaleTermException when the saved state belongs to a higher term or to another holder
+   *     of this term: another sweep process took this sweep over; nothing is written
+   */
   public void save(SweepState state) throws IOException {
+    checkTerm();
     AtomicFile.write(file, json.writeValueAsBytes(toJson(state)));
+  }
+
+  /** Refuses (before anything is written) when the state on disk is of a later term or another holder. */
+  private void checkTerm() throws IOException {
+    if (!Files.exists(file)) {
+      return;
+    }
+    JsonNode root;
+    try {
+      root = json.readTree(file.toFile());
+    } catch (JsonProcessingException e) {
+      throw new IOException("sweep state " + file + " is not valid JSON: " + e.getOriginalMessage(), e);
+    }
+    long savedTerm = root.path("term").asLong(0);
+    String savedHolder = text(root.get("holder"));
+    if (savedTerm > term || (savedTerm == term && term > 0 && !holder.equals(savedHolder))) {
+      throw new StaleTermException("sweep state " + file + " was written in lease term " + savedTerm + " by "
+          + savedHolder + ", and this process " + (term == 0 ? "holds no lease" : "(" + holder + ") holds term "
+          + term) + ": another sweep process has taken this sweep over, so this one writes nothing more");
+    }
   }
 
   /** The saved state, or empty if none was saved. */
@@ -79,6 +135,7 @@ public final class SweepStateStore {
    * for the same sweep, else a fresh one for {@code trials}; saved before returning.
    *
    * @throws IllegalStateException if the saved state belongs to another sweep definition
+   * @throws StaleTermException if it was written by a later lease term (see {@link #save})
    */
   public SweepState openOrCreate(String fingerprint, List<TrialSpec> trials) throws IOException {
     Optional<SweepState> saved = load();
@@ -104,6 +161,10 @@ public final class SweepStateStore {
     ObjectNode root = json.createObjectNode();
     root.put("format", FORMAT);
     root.put("fingerprint", state.fingerprint());
+    if (term > 0) {
+      root.put("term", term);
+      root.put("holder", holder);
+    }
     ArrayNode trials = root.putArray("trials");
     for (TrialRecord t : state.trials()) {
       ObjectNode node = trials.addObject();

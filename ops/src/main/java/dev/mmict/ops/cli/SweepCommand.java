@@ -6,12 +6,14 @@ import dev.mmict.ops.ExitCodes;
 import dev.mmict.ops.LogContext;
 import dev.mmict.ops.config.SweepConfigLoader;
 import dev.mmict.ops.config.SweepDefinition;
+import dev.mmict.ops.sweep.SweepLeaseHolder;
 import dev.mmict.ops.sweep.SweepRunner;
 import dev.mmict.ops.sweep.TrialTable;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,7 +24,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code mmict sweep}: loads and checks a sweep file, then runs its trials (each in its own JVM, ASHA
  * stopping the weak ones at rungs) with durable state in the output directory, so that running it
- * again continues the sweep; {@code --dry-run} prints the resolved trials instead.
+ * again continues the sweep; {@code --dry-run} prints the resolved trials instead. One process runs
+ * a directory at a time (its lease); {@code --standby} waits for that process to stop renewing the
+ * lease and takes the sweep over.
  */
 @Command(name = "sweep",
         mixinStandardHelpOptions = true,
@@ -30,11 +34,13 @@ import picocli.CommandLine.Spec;
         description = "Hyperparameter sweep with ASHA early stopping: each trial stretch runs in its own JVM,"
                 + " budget.parallel trials at once, on a pool of worker JVMs kept across trials when"
                 + " budget.workersPerTrial >= 2; results.md/json, objective.png and best-config.yaml go to --out. Run it"
-                + " again with the same --config and --out to continue a stopped sweep.",
+                + " again with the same --config and --out to continue a stopped sweep. One process runs an --out"
+                + " directory at a time (it holds a lease there); --standby waits and takes over when it dies.",
         footer = {
             "%nExamples:",
             "  mmict sweep --config examples/sweep-shapes-caption.yaml --dry-run",
             "  mmict sweep --config examples/sweep-shapes-caption.yaml --out runs/sweep-caption",
+            "  mmict sweep --config examples/sweep-shapes-caption.yaml --out /shared/sweep-caption --standby",
             "%nThe sweep file's syntax is in docs/sweeps.md."
         })
 final class SweepCommand implements Callable<Integer> {
@@ -73,6 +79,22 @@ final class SweepCommand implements Callable<Integer> {
             description = "-Xmx of each pool worker JVM (budget.workersPerTrial >= 2; default ${DEFAULT-VALUE}).")
     int workerHeapMiB;
 
+    @Option(names = "--standby",
+            description = "If another process runs the sweep in --out, wait until it stops renewing its lease"
+                    + " (it died) and continue the sweep from its durable state; without it such a start is refused"
+                    + " (exit 5).")
+    boolean standby;
+
+    @Option(names = "--standby-timeout", paramLabel = "SECONDS", defaultValue = "3600",
+            description = "With --standby: how long to wait at most before giving up with exit 5 (default ${DEFAULT-VALUE}).")
+    long standbyTimeoutSeconds;
+
+    @Option(names = "--lease-timeout", paramLabel = "SECONDS", defaultValue = "15",
+            description = "A sweep process renews its lease in --out every third of this; one that has not renewed"
+                    + " for this long is taken over by a standby (default ${DEFAULT-VALUE}). Give every process of"
+                    + " the sweep the same value.")
+    long leaseTimeoutSeconds;
+
     @Override
     public Integer call() throws Exception {
         SweepDefinition sweep = new SweepConfigLoader().load(config);
@@ -82,12 +104,22 @@ final class SweepCommand implements Callable<Integer> {
             stdout.flush();
             return ExitCodes.OK;
         }
+        if (leaseTimeoutSeconds < 1 || leaseTimeoutSeconds > 3600) {
+            throw new CommandFailure(ExitCodes.USAGE_ERROR, "--lease-timeout must be in 1..3600 seconds, got "
+                    + leaseTimeoutSeconds, null);
+        }
+        if (standbyTimeoutSeconds < 1) {
+            throw new CommandFailure(ExitCodes.USAGE_ERROR, "--standby-timeout must be >= 1 second, got "
+                    + standbyTimeoutSeconds, null);
+        }
+        SweepLeaseHolder.Settings lease = new SweepLeaseHolder.Settings(Duration.ofSeconds(leaseTimeoutSeconds),
+                standby, Duration.ofSeconds(standbyTimeoutSeconds));
         Path dir = out != null ? out : defaultOut(config);
         SweepRunner.Outcome outcome;
         try (LogContext context = LogContext.open(String.valueOf(dir.toAbsolutePath().normalize().getFileName()),
                 "sweep")) {
             outcome = new SweepRunner(sweep, new SweepRunner.Options(dir, sweep.config().budget().parallel(),
-                    maxRestarts, trialHeapMiB, 0, workerHeapMiB), SweepRunner.Listener.NONE).run();
+                    maxRestarts, trialHeapMiB, 0, workerHeapMiB), lease, SweepRunner.Listener.NONE).run();
         }
         if (report != null) {
             if (report.toAbsolutePath().getParent() != null) {

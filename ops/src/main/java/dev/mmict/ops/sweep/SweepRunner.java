@@ -3,6 +3,8 @@ package dev.mmict.ops.sweep;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mmict.coordinator.sweep.AshaScheduler;
+import dev.mmict.coordinator.sweep.StaleTermException;
+import dev.mmict.coordinator.sweep.SweepLease;
 import dev.mmict.coordinator.sweep.SweepPlan;
 import dev.mmict.coordinator.sweep.SweepPlanner;
 import dev.mmict.coordinator.sweep.SweepState;
@@ -28,8 +30,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +59,12 @@ import org.slf4j.LoggerFactory;
  * starts a replacement JVM (at most as many replacements as the pool has workers). Which trial gets
  * which workers is {@link SweepPlanner}'s rule (with K = 1, one process slot stands for one trial).
  * A trial's worker-seconds are the seconds each worker was held by it ({@link HeldWorkers}).
+ *
+ * <p>One process runs a sweep directory at a time: it holds the directory's lease ({@link
+ * SweepLeaseHolder}) while it runs, and writes the state in the lease's term. A standby waits for
+ * the holder to stop renewing and then continues the sweep from the durable state exactly as a
+ * restart does; a holder that finds its lease taken over kills its trial processes and stops without
+ * writing anything more (the state store refuses its term).
  *
  * <p>Not thread-safe, except {@link #requestStop()}.
  */
@@ -159,7 +169,11 @@ public final class SweepRunner {
     private final RungPlan rungs;
     private final TrialLauncher launcher;
     private final EventJournal journal;
-    private final SweepStateStore store;
+    private final SweepLeaseHolder.Settings leaseSettings;
+    private SweepStateStore store;
+    private SweepLeaseHolder lease;
+    /** Set when a save was refused because another process took the sweep over: nothing more is written. */
+    private StaleTermException fenced;
     private final int workersPerTrial;
     private final int poolSize;
     private final Map<String, Running> running = new LinkedHashMap<>();
@@ -178,6 +192,17 @@ public final class SweepRunner {
      *     trials' {@code trainer.steps} differ from {@code maxT}, or a search over {@code trainer.steps}
      */
     public SweepRunner(SweepDefinition sweep, Options options, Listener listener) {
+        this(sweep, options, SweepLeaseHolder.Settings.defaults(), listener);
+    }
+
+    /**
+     * @param sweep the loaded, checked sweep file
+     * @param lease how this process takes the sweep directory's lease (at once, or as a standby)
+     * @param listener told of every trial event
+     * @throws CommandFailure (config error) as {@link #SweepRunner(SweepDefinition, Options, Listener)}
+     */
+    public SweepRunner(SweepDefinition sweep, Options options, SweepLeaseHolder.Settings lease, Listener listener) {
+        this.leaseSettings = lease;
         this.sweep = sweep;
         this.options = options;
         this.listener = listener;
@@ -190,7 +215,6 @@ public final class SweepRunner {
                 : sweep.config().budget().workers() > 0 ? sweep.config().budget().workers()
                 : options.parallel() * workersPerTrial;
         this.journal = new EventJournal(options.outDir());
-        this.store = new SweepStateStore(options.outDir());
     }
 
     /** Whether trials train on the shared pool (K >= 2) rather than in their own JVM (K = 1). */
@@ -222,16 +246,38 @@ public final class SweepRunner {
         stopRequested = true;
     }
 
-    /** Runs (or continues) the sweep until every trial is final or a stop is requested. */
+    /**
+     * Takes the sweep directory's lease (waiting for it as a standby), then runs (or continues) the
+     * sweep until every trial is final or a stop is requested.
+     *
+     * @throws CommandFailure a cluster error (exit 5) when another process holds the lease, a standby
+     *     waited in vain, or this process lost the lease to another one while it ran
+     */
     public Outcome run() throws IOException, InterruptedException {
-        long start = System.nanoTime();
         Files.createDirectories(options.outDir());
+        lease = SweepLeaseHolder.take(options.outDir(), leaseSettings, () -> stopRequested, this::requestStop);
+        try {
+            return runHolding();
+        } catch (StaleTermException e) {
+            throw CommandFailure.clusterError("this sweep process lost the sweep of " + options.outDir()
+                    + " to another one and stopped its trial processes: " + e.getMessage(), e);
+        } finally {
+            lease.close();
+        }
+    }
+
+    private Outcome runHolding() throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        store = new SweepStateStore(options.outDir(), lease.lease().term(), lease.lease().holder());
         try {
             state = store.openOrCreate(sweep.fingerprint(), sweep.trials());
+        } catch (StaleTermException e) {
+            throw e;
         } catch (IllegalStateException e) {
             throw new CommandFailure(ExitCodes.CONFIG_ERROR, e.getMessage(), e);
         }
         writeTrialConfigs();
+        endFormerTrialProcesses();
         scheduler = sweep.asha().map(a -> state.scheduler(a, sweep.objective().mode()));
         LOG.info("sweep {}: {} trials, {} at once on {} worker{} each ({}); rungs {} up to step {}; state {}",
                 sweep.source(), state.trials().size(), options.parallel(), workersPerTrial,
@@ -273,12 +319,19 @@ public final class SweepRunner {
                     onPoolSignal(fromPool.signal());
                 }
             }
+        } catch (StaleTermException e) {
+            fenced = e;
+            throw e;
         } finally {
             killAll();
             if (pool != null) {
                 pool.close();
             }
         }
+        if (fenced != null) {
+            throw fenced;
+        }
+        lease.check();
         boolean finished = state.finished();
         if (!finished) {
             LOG.info("sweep stopped before its end: {} of {} trials final; run it again with the same config and"
@@ -289,6 +342,38 @@ public final class SweepRunner {
         SweepResults.Written written = SweepResults.write(sweep, state, EventJournal.read(options.outDir()),
                 options.outDir());
         return new Outcome(state, finished, wall, written);
+    }
+
+    /**
+     * After taking the sweep over from a holder on this host that stopped renewing: its trial JVMs end
+     * when they notice that their parent is gone, which the JDK polls (seconds, longer on a loaded
+     * machine); until then they could still write into the trial directories this process is about to
+     * use. Kills those still alive: the journal names their process ids, and a process is killed only
+     * if its command line is a stretch of a trial in this sweep's directory (not a reused id).
+     */
+    private void endFormerTrialProcesses() throws IOException, InterruptedException {
+        Optional<SweepLease> from = lease.takenOverFrom();
+        if (from.isEmpty() || !from.get().host().equals(lease.lease().host())) {
+            return;
+        }
+        String trials = options.outDir().resolve("trials").toAbsolutePath().toString();
+        for (TrialEvent e : EventJournal.read(options.outDir())) {
+            if (e.kind() != TrialEvent.Kind.STARTED) {
+                continue;
+            }
+            Optional<ProcessHandle> p = ProcessHandle.of(e.pid()).filter(ProcessHandle::isAlive)
+                    .filter(h -> h.info().arguments().map(a -> String.join(" ", a).contains(trials)).orElse(false));
+            if (p.isPresent()) {
+                LOG.warn("{}: process {} of the former holder {} still runs; killing it before the sweep goes on",
+                        e.trial(), e.pid(), from.get().holder());
+                p.get().destroyForcibly();
+                try {
+                    p.get().onExit().get(10, TimeUnit.SECONDS);
+                } catch (ExecutionException | TimeoutException ex) {
+                    LOG.warn("process {} did not end within 10 s of being killed: {}", e.pid(), ex.toString());
+                }
+            }
+        }
     }
 
     /** Starts the pool's worker JVMs and waits (at most 3 minutes) until each is up or dead. */
@@ -560,6 +645,7 @@ public final class SweepRunner {
     }
 
     private void event(TrialEvent e) throws IOException {
+        lease.check();
         journal.append(e);
         LOG.info(e.line(sweep.objective().metric()));
         listener.onEvent(e);
@@ -577,9 +663,16 @@ public final class SweepRunner {
                 p.waitFor(30, TimeUnit.SECONDS);
             }
             double seconds = e.getValue().held.seconds(System.nanoTime());
+            if (lease.lost() != null || fenced != null) {
+                it.remove();
+                continue; // the state belongs to the process that took the sweep over
+            }
             try {
                 state = state.with(state.trial(e.getKey()).plusWorkerSeconds(seconds));
                 store.save(state);
+            } catch (StaleTermException ex) {
+                fenced = ex;
+                LOG.warn("not saving the worker-seconds of {}'s stopped process: {}", e.getKey(), ex.getMessage());
             } catch (IOException ex) {
                 LOG.warn("could not save the worker-seconds of {}'s stopped process: {}", e.getKey(), ex.toString());
             }
