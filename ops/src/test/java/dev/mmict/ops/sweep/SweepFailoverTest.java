@@ -47,22 +47,7 @@ class SweepFailoverTest {
   Path dir;
 
   private Path sweepFile(Path backbone) throws IOException {
-    Path file = dir.resolve("failover.yaml");
-    Files.writeString(file, String.join("\n",
-        "base:",
-        "  model: {backbone: '" + backbone + "', maxTextTokens: 16}",
-        "  data: {task: shapes-caption}",
-        "  trainer: {steps: 4, warmupSteps: 0, batchSize: 2}",
-        "  eval: {samples: 2, batchSize: 2, maxNewTokens: 2}",
-        "  checkpoint: {every: 1, keep: 2}",
-        "space:",
-        "  trainer.lr: {grid: [3e-3, 1e-3, 1e-4, 1e-5]}",
-        "budget: {numTrials: 1, parallel: 2, workersPerTrial: 1}",
-        "objective: {metric: loss, mode: min}",
-        "scheduler: {type: asha, maxT: 4, gracePeriod: 2, reductionFactor: 2}",
-        "seed: 1",
-        ""));
-    return file;
+    return SweepRunnerTest.sweepFile(dir.resolve("failover.yaml"), backbone, "3e-3, 1e-3, 1e-4, 1e-5");
   }
 
   /**

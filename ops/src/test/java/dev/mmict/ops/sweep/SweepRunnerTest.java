@@ -18,6 +18,7 @@ import dev.mmict.ops.config.RunConfig;
 import dev.mmict.ops.config.SweepConfigLoader;
 import dev.mmict.ops.config.SweepDefinition;
 import dev.mmict.ops.run.TinyBackbone;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,7 +54,14 @@ class SweepRunnerTest {
 
   /** A sweep file over {@code lrs} (a grid, in this order): rungs at steps 2 and 4 = maxT. */
   private Path sweepFile(String name, String lrs) throws Exception {
-    Path file = dir.resolve(name);
+    return sweepFile(dir.resolve(name), backbone, lrs);
+  }
+
+  /**
+   * Writes at {@code file} a sweep of 4-step caption trials on {@code backbone} over the learning
+   * rates {@code lrs} (a grid, in this order), 2 at once, one worker each, ASHA rungs at 2 and 4.
+   */
+  static Path sweepFile(Path file, Path backbone, String lrs) throws IOException {
     Files.writeString(file, String.join("\n",
         "base:",
         "  model: {backbone: '" + backbone + "', maxTextTokens: 16}",
