@@ -9,19 +9,33 @@ package dev.mmict.ops.config;
  *
  * @param hubSteps steps of the M-Hub-side stage (0 skips it)
  * @param jointSteps steps of the stage in which everything trains (0 skips it)
- * @param hubLr peak learning rate of the M-Hub-side stage (warm-up over pretrain.warmupSteps, then cosine)
+ * @param hubLr peak learning rate of the M-Hub-side stage (warm-up over pretrain.warmupSteps, then
+ *     {@code schedule})
  * @param jointLr peak learning rate of the joint stage
  * @param contrastWeight weight of the dialog contrastive loss in both stages
+ * @param schedule the learning rate after the warm-up in both stages: {@code constant} (as the probes
+ *     that bound, docs/decisions/0003) or {@code cosine} (decay to 0, the fine-tuning recipe)
  */
 public record BindingStageConfig(
         @Range(min = 0) int hubSteps,
         @Range(min = 0) int jointSteps,
         @Range(min = 0, max = 1, exclusiveMin = true) double hubLr,
         @Range(min = 0, max = 1, exclusiveMin = true) double jointLr,
-        @Range(min = 0, max = 100) double contrastWeight) {
+        @Range(min = 0, max = 100) double contrastWeight,
+        @OneOf({CONSTANT, COSINE}) String schedule) {
+
+    /** Constant learning rate after the warm-up. */
+    public static final String CONSTANT = "constant";
+    /** Cosine decay to 0 after the warm-up. */
+    public static final String COSINE = "cosine";
 
     /** The stages that produced the shipped backbone. */
     public static BindingStageConfig defaults() {
-        return new BindingStageConfig(500, 2400, 1e-3, 5e-4, 5.0);
+        return new BindingStageConfig(500, 2400, 1e-3, 5e-4, 5.0, CONSTANT);
+    }
+
+    /** Where a stage with peak rate {@code lr} ends its decay. */
+    public double minLr(double lr) {
+        return schedule.equals(CONSTANT) ? lr : 0;
     }
 }

@@ -178,7 +178,8 @@ final class Backbones {
             // contrastive loss sat on its plateau (docs/decisions/0003).
             model.setTrainable(MmictModel.FINETUNED);
             results.addAll(stage("pretrain-binding-hub", binding, new TrainSettings(b.hubSteps(), p.batchSize(),
-                b.hubLr(), p.warmupSteps(), p.weightDecay(), config.seed() + 1, b.contrastWeight(), p.gradClip(), true),
+                b.hubLr(), p.warmupSteps(), p.weightDecay(), config.seed() + 1, b.contrastWeight(), p.gradClip(), true,
+                b.minLr(b.hubLr())),
                 model, builder, probe, tokenizer, meta, dir, session, manager));
             model.setTrainable(x -> true);
             meta.put("mmict.pretrain.binding_hub_steps", Integer.toString(b.hubSteps()));
@@ -186,8 +187,9 @@ final class Backbones {
           if (b.jointSteps() > 0) {
             results.addAll(stage("pretrain-binding-joint", binding, new TrainSettings(b.jointSteps(), p.batchSize(),
                 b.jointLr(), p.warmupSteps(), p.weightDecay(), config.seed() + 2, b.contrastWeight(), p.gradClip(),
-                true), model, builder, probe, tokenizer, meta, dir, session, manager));
+                true, b.minLr(b.jointLr())), model, builder, probe, tokenizer, meta, dir, session, manager));
             meta.put("mmict.pretrain.binding_joint_steps", Integer.toString(b.jointSteps()));
+            meta.put("mmict.pretrain.binding_schedule", b.schedule());
           }
         }
         if (probe.isPresent()) {

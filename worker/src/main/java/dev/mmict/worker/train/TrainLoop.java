@@ -131,7 +131,7 @@ public final class TrainLoop {
       first = loop.nextStep();
       skippedInARow = loop.skippedInARow();
     }
-    LrSchedule lrs = new LrSchedule(settings.lr(), 0, 0, settings.warmupSteps(), settings.steps());
+    LrSchedule lrs = settings.schedule();
     List<TrainingStep.Result> results = new ArrayList<>();
     try (AdamW optimizer = new AdamW(manager, 0.9, 0.999, 1e-8, settings.weightDecay())) {
       if (resume != null) {
