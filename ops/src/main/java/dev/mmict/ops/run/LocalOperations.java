@@ -133,6 +133,8 @@ public final class LocalOperations implements Operations {
         report.put("parameters", parameterCounts(model));
       }
       report.putAll(session.report());
+      report.put("predictions", paths(PredictionFiles.write(request.outDir().resolve("predictions"),
+          session.predictions())));
       report.put("plots", paths(RunPlots.run(request.outDir(), session.curves(), rows)));
     }
     finish(request, rows, report);
@@ -165,6 +167,8 @@ public final class LocalOperations implements Operations {
         report.put("parameters", parameterCounts(model));
       }
       report.putAll(session.report());
+      report.put("predictions", paths(PredictionFiles.write(request.outDir().resolve("predictions"),
+          session.predictions())));
       report.put("plots", paths(RunPlots.run(request.outDir(), session.curves(), rows)));
     }
     finish(request, rows, report);
@@ -203,6 +207,8 @@ public final class LocalOperations implements Operations {
         rows.add(evaluate(config, task, mode, model, bb, manager, config.eval().withDemos(), 0, Double.NaN, session));
       }
       report.putAll(session.report());
+      report.put("predictions", paths(PredictionFiles.write(request.outDir().resolve("predictions"),
+          session.predictions())));
       report.put("plots", paths(RunPlots.run(request.outDir(), List.of(), rows)));
     }
     finish(request, rows, report);
@@ -221,6 +227,8 @@ public final class LocalOperations implements Operations {
     try (RunSession session = session(request, evaluations)) {
       rows.addAll(demoRuns(request, cluster, tasks, noDemosToo, session, report));
       report.putAll(session.report());
+      report.put("predictions", paths(PredictionFiles.write(request.outDir().resolve("predictions"),
+          session.predictions())));
       report.put("plots", paths(RunPlots.demo(request.outDir(), session.curves(), rows)));
     }
     report.put("wall_seconds", (System.nanoTime() - start) / 1e9);
@@ -364,7 +372,7 @@ public final class LocalOperations implements Operations {
         r.predictions().isEmpty() ? "" : r.predictions().get(0).references());
     boolean demos = withDemos && mode != Mode.VANILLA_FT;
     ResultRow row = new ResultRow(task.name(), mode.label(), demos, r.metrics(), r.samples(), trainSeconds, loss);
-    session.evaluated(row);
+    session.evaluated(row, r.predictions());
     return row;
   }
 

@@ -9,6 +9,7 @@ import dev.mmict.ops.metrics.RunMetrics;
 import dev.mmict.ops.progress.Progress;
 import dev.mmict.ops.progress.TrainingProgress;
 import dev.mmict.ops.report.LossCurve;
+import dev.mmict.worker.train.Evaluator;
 import dev.mmict.worker.train.StepListener;
 import dev.mmict.worker.train.TrainingStep;
 import java.io.IOException;
@@ -31,6 +32,7 @@ final class RunSession implements AutoCloseable {
   private final Progress progress;
   private final RunObserver observer;
   private final List<LossCurve> curves = new ArrayList<>();
+  private final List<PredictionFiles.Evaluation> predictions = new ArrayList<>();
   private final int evaluations;
   private Progress.Task evalTask;
   private int evaluated;
@@ -87,6 +89,11 @@ final class RunSession implements AutoCloseable {
     return List.copyOf(curves);
   }
 
+  /** Every evaluation's predictions so far, in order. */
+  List<PredictionFiles.Evaluation> predictions() {
+    return List.copyOf(predictions);
+  }
+
   /** An evaluation starts: ready from now on (an {@code eval} run has no training step). */
   void evaluating() {
     metrics.markReady();
@@ -95,8 +102,9 @@ final class RunSession implements AutoCloseable {
     }
   }
 
-  /** An evaluation finished with {@code row}. */
-  void evaluated(ResultRow row) {
+  /** An evaluation finished with {@code row}; its {@code predictions} go to the run's predictions files. */
+  void evaluated(ResultRow row, List<Evaluator.Prediction> predictions) {
+    this.predictions.add(new PredictionFiles.Evaluation(row, predictions));
     metrics.evaluated(row.task(), row.mode(), row.demos(), row.metrics());
     evaluated++;
     if (evalTask != null) {

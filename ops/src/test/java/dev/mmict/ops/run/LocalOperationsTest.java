@@ -147,6 +147,12 @@ class LocalOperationsTest {
     }
     PngAssert.assertPng(dir.resolve("demo/main-metric.png"));
     assertEquals(7, json.get("plots").size(), json.get("plots").toString());
+    // Every evaluation's answers, one line per evaluated query, as the table counted them.
+    assertEquals(8, json.get("predictions").size(), json.get("predictions").toString());
+    for (JsonNode file : json.get("predictions")) {
+      assertEquals(6, Files.readAllLines(Path.of(file.asText())).size(), file.asText());
+    }
+    assertTrue(Files.isRegularFile(dir.resolve("demo/predictions/shapes-fastbinding-mmict-no-demos.jsonl")));
     PngAssert.assertPng(pre.resolve("loss.png")); // pretraining's loss curve
   }
 

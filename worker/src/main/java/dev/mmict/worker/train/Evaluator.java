@@ -39,7 +39,13 @@ public final class Evaluator {
    *     (only shape tells them apart); null when unknown
    */
   public record Prediction(String id, String prediction, List<String> references, Set<String> names,
-      Boolean sharedColour) { }
+      Boolean sharedColour) {
+
+    /** Whether the answer is one of the dialog's names (what {@code copy_rate} counts). */
+    public boolean copied() {
+      return names != null && names.contains(norm(prediction));
+    }
+  }
 
   /** Metrics by name, the number of evaluated queries, and the predictions. */
   public record Report(Map<String, Double> metrics, int samples, List<Prediction> predictions) { }
@@ -142,7 +148,7 @@ public final class Evaluator {
         double copies = 0;
         for (Prediction p : predictions) {
           chance += p.names().isEmpty() ? 0 : 1.0 / p.names().size();
-          copies += p.names().contains(norm(p.prediction())) ? 1 : 0;
+          copies += p.copied() ? 1 : 0;
         }
         metrics.put("chance", chance / predictions.size());
         metrics.put("copy_rate", copies / predictions.size());
