@@ -244,11 +244,11 @@ final class BenchCommand implements Callable<Integer> {
         @Mixin
         ConfigOptions configuration;
 
-        @Option(names = "--steps", defaultValue = "50",
+        @Option(names = "--steps", defaultValue = "160",
                 description = "Steps per pass, warm-up included (default ${DEFAULT-VALUE}).")
         int steps;
 
-        @Option(names = "--warmup-steps", defaultValue = "25",
+        @Option(names = "--warmup-steps", defaultValue = "120",
                 description = "Leading steps of each pass not timed (JVM warm-up), at least 1 (default ${DEFAULT-VALUE}).")
         int warmupSteps;
 
