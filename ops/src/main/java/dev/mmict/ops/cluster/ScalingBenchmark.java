@@ -6,6 +6,7 @@ import dev.mmict.ops.config.RunConfig;
 import dev.mmict.worker.train.TrainLoop;
 import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -199,9 +200,15 @@ public final class ScalingBenchmark {
         .start();
     LOG.info("bench scaling: pass {} ({}) started as process {} (log {})", index, side, p.pid(), log);
     long limit = settings.timeout().toSeconds() + 60;
-    if (!p.waitFor(limit, TimeUnit.SECONDS)) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
+    boolean ended;
+    try {
+      ended = p.waitFor(limit, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      stop(p);
+      throw e;
+    }
+    if (!ended) {
+      stop(p);
       throw new IllegalStateException("bench scaling: pass " + index + " (" + side + ") did not end within " + limit
           + " s; its log: " + log);
     }
@@ -243,11 +250,18 @@ public final class ScalingBenchmark {
     return cmd;
   }
 
+  /** Kills a pass's JVM and whatever it started (its worker JVMs). */
+  private static void stop(Process p) {
+    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly();
+  }
+
   private static String tail(Path log, int lines) throws IOException {
     if (!Files.isRegularFile(log)) {
       return "(no log)";
     }
-    List<String> all = Files.readAllLines(log);
+    // Decoded leniently: the tail of a crashed JVM's log is shown whatever bytes it holds.
+    List<String> all = List.of(new String(Files.readAllBytes(log), StandardCharsets.UTF_8).split("\n"));
     return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
   }
 
