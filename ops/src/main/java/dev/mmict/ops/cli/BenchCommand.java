@@ -244,11 +244,11 @@ final class BenchCommand implements Callable<Integer> {
         @Mixin
         ConfigOptions configuration;
 
-        @Option(names = "--steps", defaultValue = "160",
+        @Option(names = "--steps", defaultValue = "200",
                 description = "Steps per pass, warm-up included (default ${DEFAULT-VALUE}).")
         int steps;
 
-        @Option(names = "--warmup-steps", defaultValue = "120",
+        @Option(names = "--warmup-steps", defaultValue = "150",
                 description = "Leading steps of each pass not timed (JVM warm-up), at least 1 (default ${DEFAULT-VALUE}).")
         int warmupSteps;
 
