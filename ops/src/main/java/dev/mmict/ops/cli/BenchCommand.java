@@ -36,7 +36,7 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"", "Examples:", "  mmict bench exchange --ranks 3 --report exchange.json",
             "  mmict bench cache --steps 8 --report cache.json",
             "  mmict bench recovery --workers 3 --report recovery.json",
-            "  mmict bench scaling --steps 8 --report scaling.json",
+            "  mmict bench scaling --report scaling.json",
             "  mmict bench sweep --config examples/sweep-shapes-caption.yaml --report sweep.json"},
         subcommands = {BenchCommand.Exchange.class, BenchCommand.Cache.class, BenchCommand.Recovery.class,
             BenchCommand.Scaling.class, BenchCommand.Sweep.class})
@@ -230,9 +230,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Command(name = "scaling", mixinStandardHelpOptions = true,
             description = "The cluster's overhead: the same configuration and steps on the single-process trainer and"
-                    + " on a 1-worker local cluster (and a 2-worker one, for information), time per step in one run;"
-                    + " ratio = 1-worker cluster / single process (target <= 1.10).",
-            footer = {"", "Example:", "  mmict bench scaling --steps 8 --report scaling.json",
+                    + " on a 1-worker local cluster (and a 2-worker one, for information), each pass in fresh JVMs,"
+                    + " alternated; ratio = median time per step, 1-worker cluster / single process (target <= 1.10).",
+            footer = {"", "Example:", "  mmict bench scaling --report scaling.json",
                 "  mmict bench scaling --set data.task=shapes-caption --set trainer.batchSize=8 --no-two-workers"})
     static final class Scaling implements Callable<Integer> {
         @Spec
@@ -244,13 +244,18 @@ final class BenchCommand implements Callable<Integer> {
         @Mixin
         ConfigOptions configuration;
 
-        @Option(names = "--steps", defaultValue = "8",
+        @Option(names = "--steps", defaultValue = "200",
                 description = "Steps per pass, warm-up included (default ${DEFAULT-VALUE}).")
         int steps;
 
-        @Option(names = "--warmup-steps", defaultValue = "2",
-                description = "Leading steps of each pass not timed, at least 1 (default ${DEFAULT-VALUE}).")
+        @Option(names = "--warmup-steps", defaultValue = "150",
+                description = "Leading steps of each pass not timed (JVM warm-up), at least 1 (default ${DEFAULT-VALUE}).")
         int warmupSteps;
+
+        @Option(names = "--rounds", defaultValue = "2",
+                description = "Passes of each side, alternated single/cluster, cluster/single, ... (default"
+                        + " ${DEFAULT-VALUE}).")
+        int rounds;
 
         @Option(names = "--micro-batch-size", paramLabel = "M",
                 description = "Queries per micro-batch on the cluster (default: the whole batch, like the single process).")
@@ -261,11 +266,12 @@ final class BenchCommand implements Callable<Integer> {
         boolean twoWorkers;
 
         @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "900",
-                description = "Each cluster run's limit (default ${DEFAULT-VALUE}).")
+                description = "Each pass's limit (default ${DEFAULT-VALUE}).")
         long timeoutSeconds;
 
         @Option(names = "--work-dir", paramLabel = "DIR",
-                description = "Where the runs' directories (worker logs, audit) are made (default: the system temp).")
+                description = "Where the bench's directory (pass logs and traces, worker logs, audits) is made"
+                        + " (default: the system temp).")
         Path workDir;
 
         @Option(names = "--report", description = "Write the figures as JSON here.")
@@ -275,7 +281,7 @@ final class BenchCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             ScalingBenchmark.Settings settings;
             try {
-                settings = new ScalingBenchmark.Settings(steps, warmupSteps, microBatchSize, twoWorkers,
+                settings = new ScalingBenchmark.Settings(steps, warmupSteps, rounds, microBatchSize, twoWorkers,
                         Duration.ofSeconds(timeoutSeconds), workDir(workDir));
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage(), e);

@@ -1,54 +1,55 @@
 package dev.mmict.ops.cluster;
 
-import ai.djl.ndarray.NDManager;
-import dev.mmict.coordinator.cluster.RunListener;
-import dev.mmict.hub.model.MmictModel;
-import dev.mmict.hub.model.ModelStore;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mmict.ops.cluster.StepStats.Side;
 import dev.mmict.ops.config.RunConfig;
-import dev.mmict.worker.train.DialogBuilder;
-import dev.mmict.worker.train.TaskMix;
 import dev.mmict.worker.train.TrainLoop;
-import dev.mmict.worker.train.TrainSettings;
+import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code mmict bench scaling}: the cluster's overhead. The same configuration and steps trained
- * by the single-process trainer ({@link TrainLoop}, as {@code mmict train} without {@code
- * --workers} runs it) and by a 1-worker embedded cluster (coordinator in this JVM, one worker
- * JVM), timed per step in one run; optionally a 2-worker cluster for information. The ratio is
- * the 1-worker cluster's time per step over the single process's (target: at most 1.10).
+ * {@code mmict bench scaling}: the cluster's overhead per step. The same configuration and steps
+ * trained by the single-process trainer ({@link TrainLoop}, what {@code mmict train --workers 0}
+ * runs) and by a 1-worker embedded cluster (what {@code mmict train --workers 1} runs: the
+ * coordinator in one JVM, one worker JVM), optionally a 2-worker cluster for information. The
+ * ratio is the 1-worker cluster's median time per step over the single process's (target: at
+ * most 1.10).
  *
- * <p>Both sides load the backbone the way a worker does ({@link ModelStore#load}, fine-tuned
- * parameters trainable, the in-memory feature cache), and both run with the JVM's PyTorch
- * thread settings (the launcher and the worker JVMs use one thread). A step's time is the
- * interval between consecutive step ends: for the single process the loop's step callbacks, for
- * a cluster the coordinator's commits (its run listener, called once the step's audit line is
- * durable). The first {@code warmupSteps} steps of each side are not timed (JIT, caches), nor is
- * any start-up. The single process runs before and after the clusters and its time is the mean of
- * both passes, so a machine that speeds up or slows down during the bench favours neither side.
+ * <p>Every pass runs in fresh JVMs that this bench starts ({@link ScalingPass}), with the flags a
+ * worker JVM gets (heap, one PyTorch thread, offline): the single process in one JVM; the cluster's
+ * coordinator in one JVM and its worker in another beneath it. So both sides pay the same JVM
+ * start, class loading and JIT compilation, and the same leading {@code warmupSteps} of each pass
+ * are not timed; start-up and backbone loading are never timed. The passes alternate, mirrored
+ * every other round (single, cluster, cluster, single, ...), so that a machine that speeds up or
+ * slows down during the bench favours neither side.
  *
- * <p>Beside wall time, each side's process CPU time per step is read at the same step ends: the
- * single process's own, and for a cluster this JVM's (the coordinator) plus every worker JVM's
- * ({@link ProcessCpu}). {@code cpu_ratio} (cluster CPU / single-process CPU per step) does not
- * move when other processes compete for the cores, which makes {@code ratio} swing on a shared
- * machine; it counts work, not waiting, so a cluster that only waits longer shows in {@code ratio}
- * alone.
+ * <p>A step's time is the interval between consecutive step ends: for the single process the
+ * loop's step callbacks, for a cluster the coordinator's commits (its run listener, called once the
+ * step's audit line is durable). Each side's timed steps of all its passes are pooled: the median
+ * (the headline, robust to steps that another process on the machine slowed) and the mean. Beside
+ * wall time, process CPU time is read at the same step ends: the single process's own, and for a
+ * cluster its coordinator JVM's plus every worker JVM's ({@link ProcessCpu}); {@code cpu_ratio}
+ * (cluster CPU / single-process CPU per timed step) does not move when other processes compete for
+ * the cores, but counts work, not waiting. Each side's JIT compiler threads' share of its CPU is
+ * reported too: it shows whether the warm-up covered compilation.
  */
 public final class ScalingBenchmark {
+
+  /** -Xmx of every JVM a pass starts (the embedded cluster's worker heap). */
+  static final int HEAP_MIB = 2048;
 
   private static final Logger LOG = LoggerFactory.getLogger(ScalingBenchmark.class);
 
@@ -58,14 +59,15 @@ public final class ScalingBenchmark {
    * @param steps steps per pass, timed ones and warm-up together
    * @param warmupSteps leading steps of each pass that are not timed (at least 1: the first step
    *     has no start time on the cluster's side)
+   * @param rounds passes of each side (alternated)
    * @param microBatchSize queries per micro-batch on the cluster (null: the whole batch, as the
    *     single process computes it in one pass)
-   * @param twoWorkers also time a 2-worker cluster
-   * @param timeout each cluster run's limit
-   * @param workDir where the runs' temporary directories are made
+   * @param twoWorkers also time a 2-worker cluster (one pass, after the others)
+   * @param timeout each pass's limit
+   * @param workDir where the bench's directory (configuration, logs, traces, audits) is made
    */
-  public record Settings(int steps, int warmupSteps, Integer microBatchSize, boolean twoWorkers, Duration timeout,
-      Path workDir) {
+  public record Settings(int steps, int warmupSteps, int rounds, Integer microBatchSize, boolean twoWorkers,
+      Duration timeout, Path workDir) {
 
     /** Checks the counts. */
     public Settings {
@@ -73,21 +75,57 @@ public final class ScalingBenchmark {
         throw new IllegalArgumentException("bench scaling needs warm-up steps >= 1 and at least 2 timed steps, got "
             + steps + " steps with " + warmupSteps + " warm-up");
       }
+      if (rounds < 1) {
+        throw new IllegalArgumentException("bench scaling needs at least 1 round, got " + rounds);
+      }
+    }
+
+    int timedSteps() {
+      return steps - warmupSteps;
     }
   }
 
   /**
-   * One pass: wall and CPU seconds per timed step, and the losses of every step.
+   * One side's figures over its passes (seconds; NaN where a CPU clock is unknown).
    *
-   * @param cpuPerStep the whole side's process CPU (for a cluster: coordinator and workers)
-   * @param coordinatorCpuPerStep a cluster's coordinator JVM alone (NaN for the single process)
-   * @param jitCpuPerStep of {@code cpuPerStep}, the JIT compiler threads' (NaN where unknown)
+   * @param medianSeconds median of the timed steps' wall intervals, all passes pooled
+   * @param meanSeconds their mean
+   * @param passMeanSeconds each pass's mean, in the order they ran
+   * @param cpuPerStep whole-side process CPU per timed step, mean over the passes
+   * @param coordinatorCpuPerStep of that, a cluster's coordinator JVM (NaN for the single process)
+   * @param jitCpuPerStep of that, the JIT compiler threads
+   * @param losses the first pass's losses of every step
    */
-  private record Pass(double secondsPerStep, double cpuPerStep, double coordinatorCpuPerStep, double jitCpuPerStep,
-      List<Double> losses) {
+  record SideFigures(double medianSeconds, double meanSeconds, List<Double> passMeanSeconds, double cpuPerStep,
+      double coordinatorCpuPerStep, double jitCpuPerStep, List<Double> losses) {
 
-    double workerCpuPerStep() {
-      return cpuPerStep - coordinatorCpuPerStep;
+    static SideFigures of(List<ScalingTrace> traces, Settings settings) {
+      int warmup = settings.warmupSteps();
+      List<Long> pooled = new ArrayList<>();
+      List<Double> passMeans = new ArrayList<>();
+      double cpu = 0;
+      double coordinator = 0;
+      double jit = 0;
+      for (ScalingTrace t : traces) {
+        if (t.endNanos().size() != settings.steps()) {
+          throw new IllegalStateException("a " + t.side() + " pass recorded " + t.endNanos().size()
+              + " step ends, expected " + settings.steps());
+        }
+        List<Long> intervals = StepStats.intervals(t.endNanos(), warmup);
+        pooled.addAll(intervals);
+        passMeans.add(StepStats.mean(intervals) / 1e9);
+        cpu += ProcessCpu.perStep(t.cpuNanos(), warmup);
+        coordinator += t.coordinatorCpuNanos().isEmpty() ? Double.NaN
+            : ProcessCpu.perStep(t.coordinatorCpuNanos(), warmup);
+        jit += jitPerStep(t.jitNanos(), settings);
+      }
+      int n = traces.size();
+      return new SideFigures(StepStats.median(pooled) / 1e9, StepStats.mean(pooled) / 1e9, List.copyOf(passMeans),
+          cpu / n, coordinator / n, jit / n, traces.get(0).losses());
+    }
+
+    double jitShare() {
+      return jitCpuPerStep / cpuPerStep;
     }
   }
 
@@ -96,183 +134,147 @@ public final class ScalingBenchmark {
     int micro = settings.microBatchSize() != null ? settings.microBatchSize() : config.trainer().batchSize();
     ClusterJob job = ClusterJob.of(config, settings.steps(), micro);
     Files.createDirectories(settings.workDir());
-    Pass singleFirst = single(job, settings, "single process (first)");
-    Pass one = cluster(job, config, settings, 1);
-    Pass two = settings.twoWorkers() ? cluster(job, config, settings, 2) : null;
-    Pass singleLast = single(job, settings, "single process (again)");
-    double single = (singleFirst.secondsPerStep() + singleLast.secondsPerStep()) / 2;
-    double singleCpu = (singleFirst.cpuPerStep() + singleLast.cpuPerStep()) / 2;
+    Path root = Files.createTempDirectory(settings.workDir(), "mmict-bench-scaling-");
+    Path configFile = BenchClusters.writeConfig(config, root);
+    List<Side> order = StepStats.order(settings.rounds(), settings.twoWorkers());
+    Map<Side, List<ScalingTrace>> traces = new EnumMap<>(Side.class);
+    for (int i = 0; i < order.size(); i++) {
+      Side side = order.get(i);
+      ScalingTrace trace = pass(side, i + 1, configFile, micro, root, settings);
+      traces.computeIfAbsent(side, s -> new ArrayList<>()).add(trace);
+    }
+    SideFigures single = SideFigures.of(traces.get(Side.SINGLE), settings);
+    SideFigures one = SideFigures.of(traces.get(Side.CLUSTER1), settings);
+    SideFigures two = settings.twoWorkers() ? SideFigures.of(traces.get(Side.CLUSTER2), settings) : null;
     Map<String, Object> f = new LinkedHashMap<>();
-    f.put("ratio", one.secondsPerStep() / single);
-    f.put("cpu_ratio", finite(one.cpuPerStep() / singleCpu));
+    f.put("ratio", one.medianSeconds() / single.medianSeconds());
+    f.put("mean_ratio", one.meanSeconds() / single.meanSeconds());
+    f.put("cpu_ratio", finite(one.cpuPerStep() / single.cpuPerStep()));
     f.put("target_ratio", 1.10);
-    f.put("single_ms_per_step", 1000 * single);
-    f.put("single_first_ms_per_step", 1000 * singleFirst.secondsPerStep());
-    f.put("single_last_ms_per_step", 1000 * singleLast.secondsPerStep());
-    f.put("single_cpu_ms_per_step", finite(1000 * singleCpu));
-    f.put("single_first_cpu_ms_per_step", finite(1000 * singleFirst.cpuPerStep()));
-    f.put("single_last_cpu_ms_per_step", finite(1000 * singleLast.cpuPerStep()));
-    f.put("single_jit_cpu_ms_per_step", finite(1000 * (singleFirst.jitCpuPerStep() + singleLast.jitCpuPerStep()) / 2));
-    f.put("cluster1_ms_per_step", 1000 * one.secondsPerStep());
+    f.put("single_ms_per_step", 1000 * single.medianSeconds());
+    f.put("single_mean_ms_per_step", 1000 * single.meanSeconds());
+    f.put("single_pass_ms_per_step", millis(single.passMeanSeconds()));
+    f.put("single_cpu_ms_per_step", finite(1000 * single.cpuPerStep()));
+    f.put("single_jit_cpu_ms_per_step", finite(1000 * single.jitCpuPerStep()));
+    f.put("single_jit_share", finite(single.jitShare()));
+    f.put("cluster1_ms_per_step", 1000 * one.medianSeconds());
+    f.put("cluster1_mean_ms_per_step", 1000 * one.meanSeconds());
+    f.put("cluster1_pass_ms_per_step", millis(one.passMeanSeconds()));
     f.put("cluster1_cpu_ms_per_step", finite(1000 * one.cpuPerStep()));
     f.put("cluster1_coordinator_cpu_ms_per_step", finite(1000 * one.coordinatorCpuPerStep()));
-    f.put("cluster1_worker_cpu_ms_per_step", finite(1000 * one.workerCpuPerStep()));
+    f.put("cluster1_worker_cpu_ms_per_step", finite(1000 * (one.cpuPerStep() - one.coordinatorCpuPerStep())));
     f.put("cluster1_jit_cpu_ms_per_step", finite(1000 * one.jitCpuPerStep()));
-    f.put("cluster2_ms_per_step", two == null ? null : 1000 * two.secondsPerStep());
-    f.put("cluster2_ratio", two == null ? null : two.secondsPerStep() / single);
+    f.put("cluster1_jit_share", finite(one.jitShare()));
+    f.put("cluster2_ms_per_step", two == null ? null : 1000 * two.medianSeconds());
+    f.put("cluster2_ratio", two == null ? null : two.medianSeconds() / single.medianSeconds());
     f.put("cluster2_cpu_ms_per_step", two == null ? null : finite(1000 * two.cpuPerStep()));
-    f.put("cluster2_cpu_ratio", two == null ? null : finite(two.cpuPerStep() / singleCpu));
+    f.put("cluster2_cpu_ratio", two == null ? null : finite(two.cpuPerStep() / single.cpuPerStep()));
     f.put("task", job.task().name());
     f.put("mode", job.mode().label());
     f.put("steps", settings.steps());
     f.put("warmup_steps", settings.warmupSteps());
-    f.put("timed_steps", settings.steps() - settings.warmupSteps());
+    f.put("timed_steps", settings.timedSteps());
+    f.put("rounds", settings.rounds());
+    f.put("order", order.stream().map(s -> s.name().toLowerCase(Locale.ROOT)).toList());
     f.put("batch_size", job.plan().globalBatchSize());
     f.put("micro_batch_size", job.plan().microBatchSize());
-    f.put("single_losses", singleFirst.losses());
+    f.put("single_losses", single.losses());
     f.put("cluster1_losses", one.losses());
-    f.put("threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
+    f.put("heap_mib", HEAP_MIB);
+    f.put("threads", 1);
+    f.put("work_dir", root.toString());
     return f;
   }
 
-  private static Pass single(ClusterJob job, Settings settings, String label) throws IOException {
-    RunConfig config = job.config();
-    try (NDManager manager = NDManager.newBaseManager()) {
-      ModelStore.Loaded loaded = ModelStore.load(job.backbone(), manager, config.seed());
-      try (MmictModel model = loaded.model()) {
-        model.setTrainable(MmictModel.FINETUNED);
-        var t = config.trainer();
-        TrainSettings s = new TrainSettings(settings.steps(), t.batchSize(), t.lr(),
-            Math.min(t.warmupSteps(), settings.steps()), t.weightDecay(), config.seed(), 0, t.gradClip(), false);
-        TaskMix mix = new TaskMix(job.dataset(), 1, List.of(job.mode()), job.plan().shots(), job.plan().strategy());
-        DialogBuilder builder = new DialogBuilder(loaded.tokenizer(), config.model().maxTextTokens());
-        List<Long> ends = new ArrayList<>();
-        List<Long> cpu = new ArrayList<>();
-        List<Long> jit = new ArrayList<>();
-        List<Double> losses = new ArrayList<>();
-        long self = ProcessHandle.current().pid();
-        new TrainLoop(model, builder).run(manager, List.of(mix), s, (step, total, lr, result) -> {
-          ends.add(System.nanoTime());
-          cpu.add(ProcessCpu.selfNanos());
-          if (step == settings.warmupSteps() - 1 || step == settings.steps() - 1) {
-            jit.add(ProcessCpu.compilerNanos(self));
-          }
-          losses.add(result.loss());
-        });
-        double perStep = perStep(ends, settings.warmupSteps());
-        double cpuPerStep = ProcessCpu.perStep(cpu, settings.warmupSteps());
-        LOG.info("bench scaling: {}: {} ms per step, {} ms CPU", label,
-            String.format(Locale.ROOT, "%.1f", 1000 * perStep), String.format(Locale.ROOT, "%.1f", 1000 * cpuPerStep));
-        return new Pass(perStep, cpuPerStep, Double.NaN, jitPerStep(jit, settings), losses);
-      }
-    }
-  }
-
-  private static Pass cluster(ClusterJob job, RunConfig config, Settings settings, int workers)
+  /** Runs pass {@code index} of {@code side} in a fresh JVM under {@code root}; returns what it recorded. */
+  private static ScalingTrace pass(Side side, int index, Path configFile, int micro, Path root, Settings settings)
       throws IOException, InterruptedException {
-    Path dir = Files.createTempDirectory(settings.workDir(), "mmict-bench-scaling-" + workers + "w-");
-    Path configFile = BenchClusters.writeConfig(config, dir);
-    CommitClock commits = new CommitClock(workers, settings);
+    Path dir = Files.createDirectories(root.resolve("pass-" + index + "-" + side.name().toLowerCase(Locale.ROOT)));
+    Path traceFile = dir.resolve("trace.json");
+    Path log = dir.resolve("pass.log");
+    List<String> cmd = command(side, configFile, micro, dir, traceFile, settings);
+    Process p = new ProcessBuilder(cmd)
+        .directory(new File(System.getProperty("user.dir")))
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
+    LOG.info("bench scaling: pass {} ({}) started as process {} (log {})", index, side, p.pid(), log);
+    long limit = settings.timeout().toSeconds() + 60;
+    boolean ended;
     try {
-      CompletableFuture<EmbeddedCluster.Result> run = BenchClusters.start(job, configFile, dir,
-          new EmbeddedCluster.Options(workers, false, settings.timeout(), 2048, null, commits));
-      EmbeddedCluster.Result result = run.get(settings.timeout().toSeconds() + 30, TimeUnit.SECONDS);
-      if (!result.summary().completed()) {
-        throw new IllegalStateException("the " + workers + "-worker cluster run failed: " + result.summary().detail()
-            + " (logs under " + dir + ")");
-      }
-      double perStep = perStep(commits.ends(), settings.warmupSteps());
-      double coordinatorCpu = ProcessCpu.perStep(commits.coordinatorCpu(), settings.warmupSteps());
-      double workerCpu = ProcessCpu.perStep(commits.workerCpu(), settings.warmupSteps());
-      LOG.info("bench scaling: {}-worker cluster: {} ms per step, {} ms CPU in the coordinator, {} ms in the workers",
-          workers, String.format(Locale.ROOT, "%.1f", 1000 * perStep),
-          String.format(Locale.ROOT, "%.1f", 1000 * coordinatorCpu),
-          String.format(Locale.ROOT, "%.1f", 1000 * workerCpu));
-      return new Pass(perStep, coordinatorCpu + workerCpu, coordinatorCpu, jitPerStep(commits.jit(), settings),
-          result.summary().losses());
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("the " + workers + "-worker cluster run failed: " + e.getCause().getMessage(),
-          e.getCause());
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("the " + workers + "-worker cluster run did not end within "
-          + settings.timeout(), e);
+      ended = p.waitFor(limit, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      stop(p);
+      throw e;
     }
+    if (!ended) {
+      stop(p);
+      throw new IllegalStateException("bench scaling: pass " + index + " (" + side + ") did not end within " + limit
+          + " s; its log: " + log);
+    }
+    if (p.exitValue() != 0 || !Files.isRegularFile(traceFile)) {
+      throw new IllegalStateException("bench scaling: pass " + index + " (" + side + ") failed with exit code "
+          + p.exitValue() + "; the end of its log " + log + ":\n" + tail(log, 20));
+    }
+    ScalingTrace trace = new ObjectMapper().readValue(traceFile.toFile(), ScalingTrace.class);
+    List<Long> intervals = StepStats.intervals(trace.endNanos(), settings.warmupSteps());
+    LOG.info("bench scaling: pass {} ({}): median {} ms per step, mean {} ms, {} ms CPU", index, side,
+        String.format(Locale.ROOT, "%.1f", StepStats.median(intervals) / 1e6),
+        String.format(Locale.ROOT, "%.1f", StepStats.mean(intervals) / 1e6),
+        String.format(Locale.ROOT, "%.1f", 1000 * ProcessCpu.perStep(trace.cpuNanos(), settings.warmupSteps())));
+    return trace;
   }
 
-  /**
-   * A cluster's step ends as its coordinator commits them, with the coordinator JVM's and the
-   * worker JVMs' CPU time read at each. The workers are found among this JVM's children when the
-   * first step is planned (they have all joined by then), so the search costs no timed step. The
-   * JIT compiler threads' CPU of all of them is read at the first and last timed commits only.
-   */
-  private static final class CommitClock implements RunListener {
-    private final int workers;
-    private final Settings settings;
-    private final List<Long> jit = new ArrayList<>();
-    private final List<Long> ends = new ArrayList<>();
-    private final List<Long> coordinatorCpu = new ArrayList<>();
-    private final List<Long> workerCpu = new ArrayList<>();
-    private List<ProcessHandle> handles = List.of();
-
-    CommitClock(int workers, Settings settings) {
-      this.workers = workers;
-      this.settings = settings;
+  /** The command line of one pass: a fresh JVM with a worker JVM's flags running {@link ScalingPass}. */
+  static List<String> command(Side side, Path configFile, int micro, Path dir, Path traceFile, Settings settings) {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> cmd = new ArrayList<>(List.of(java,
+        "-Xmx" + HEAP_MIB + "m",
+        "-Dai.djl.offline=true",
+        "-Dai.djl.pytorch.num_threads=1",
+        "-Dai.djl.pytorch.num_interop_threads=1"));
+    String level = System.getProperty("mmict.log.level");
+    if (level != null) {
+      cmd.add("-Dmmict.log.level=" + level);
     }
-
-    @Override
-    public synchronized void attemptBegun(long step, int participants, int liveWorkers) {
-      if (handles.size() < workers) {
-        List<ProcessHandle> found = new ArrayList<>();
-        for (int i = 1; i <= workers; i++) {
-          BenchClusters.workerProcess("worker-" + i).ifPresent(found::add);
-        }
-        handles = List.copyOf(found);
-      }
-    }
-
-    @Override
-    public synchronized void stepCommitted(long step, double loss, long samples, Duration wallTime, int liveWorkers) {
-      ends.add(System.nanoTime());
-      coordinatorCpu.add(ProcessCpu.selfNanos());
-      long sum = handles.size() < workers ? -1 : 0;
-      for (ProcessHandle h : handles) {
-        long n = ProcessCpu.nanosOf(h);
-        sum = n < 0 || sum < 0 ? -1 : sum + n;
-      }
-      workerCpu.add(sum);
-      if (step == settings.warmupSteps() - 1 || step == settings.steps() - 1) {
-        long compilers = ProcessCpu.compilerNanos(ProcessHandle.current().pid());
-        for (ProcessHandle h : handles) {
-          long n = ProcessCpu.compilerNanos(h.pid());
-          compilers = n < 0 || compilers < 0 ? -1 : compilers + n;
-        }
-        jit.add(handles.size() < workers ? -1 : compilers);
-      }
-    }
-
-    synchronized List<Long> jit() {
-      return List.copyOf(jit);
-    }
-
-    synchronized List<Long> ends() {
-      return List.copyOf(ends);
-    }
-
-    synchronized List<Long> coordinatorCpu() {
-      return List.copyOf(coordinatorCpu);
-    }
-
-    synchronized List<Long> workerCpu() {
-      return List.copyOf(workerCpu);
-    }
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ScalingPass.class.getName(),
+        side == Side.SINGLE ? "single" : "cluster",
+        configFile.toAbsolutePath().toString(),
+        Integer.toString(settings.steps()),
+        Integer.toString(settings.warmupSteps()),
+        Integer.toString(micro),
+        Integer.toString(side == Side.CLUSTER2 ? 2 : side == Side.CLUSTER1 ? 1 : 0),
+        Long.toString(settings.timeout().toSeconds()),
+        dir.toAbsolutePath().toString(),
+        traceFile.toAbsolutePath().toString()));
+    return cmd;
   }
 
-  /** JIT CPU seconds per timed step from its readings at the first and the last timed step end; NaN when unknown. */
+  /** Kills a pass's JVM and whatever it started (its worker JVMs). */
+  private static void stop(Process p) {
+    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly();
+  }
+
+  private static String tail(Path log, int lines) throws IOException {
+    if (!Files.isRegularFile(log)) {
+      return "(no log)";
+    }
+    // Decoded leniently: the tail of a crashed JVM's log is shown whatever bytes it holds.
+    List<String> all = List.of(new String(Files.readAllBytes(log), StandardCharsets.UTF_8).split("\n"));
+    return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+  }
+
+  /** JIT CPU seconds per timed step from its readings at the last warm-up and the last step end; NaN when unknown. */
   private static double jitPerStep(List<Long> readings, Settings settings) {
     if (readings.size() != 2 || readings.get(0) < 0 || readings.get(1) < 0) {
       return Double.NaN;
     }
-    return (readings.get(1) - readings.get(0)) / 1e9 / (settings.steps() - settings.warmupSteps());
+    return (readings.get(1) - readings.get(0)) / 1e9 / settings.timedSteps();
+  }
+
+  private static List<Double> millis(List<Double> seconds) {
+    return seconds.stream().map(s -> 1000 * s).toList();
   }
 
   /** {@code x}, or null (JSON null) when it is not a finite number (a CPU clock the platform lacks). */
@@ -280,48 +282,46 @@ public final class ScalingBenchmark {
     return Double.isFinite(x) ? x : null;
   }
 
-  /** Seconds per step from the end of step {@code warmup - 1} to the last step's end. */
-  static double perStep(List<Long> ends, int warmup) {
-    int first = warmup - 1;
-    int timed = ends.size() - 1 - first;
-    if (timed < 1) {
-      throw new IllegalStateException("only " + ends.size() + " step ends recorded; need at least " + (first + 2));
-    }
-    return (ends.get(ends.size() - 1) - ends.get(first)) / 1e9 / timed;
-  }
-
   /** The figures as lines for the terminal. */
+  @SuppressWarnings("unchecked")
   public static String format(Map<String, Object> f) {
     StringBuilder b = new StringBuilder();
     b.append(String.format(Locale.ROOT, "bench scaling: %s (%s), %d steps of %d dialogs (%d per micro-batch),"
-        + " %d timed after %d warm-up%n", f.get("task"), f.get("mode"), (Integer) f.get("steps"),
-        (Integer) f.get("batch_size"), (Integer) f.get("micro_batch_size"), (Integer) f.get("timed_steps"),
-        (Integer) f.get("warmup_steps")));
-    b.append(String.format(Locale.ROOT, "  single process     %8.1f ms/step  (mean of %.1f first, %.1f last)%n",
-        (Double) f.get("single_ms_per_step"), (Double) f.get("single_first_ms_per_step"),
-        (Double) f.get("single_last_ms_per_step")));
-    b.append(String.format(Locale.ROOT, "  cluster, 1 worker  %8.1f ms/step%n", (Double) f.get("cluster1_ms_per_step")));
+        + " %d timed after %d warm-up, %d round(s) in fresh JVMs: %s%n", f.get("task"), f.get("mode"),
+        (Integer) f.get("steps"), (Integer) f.get("batch_size"), (Integer) f.get("micro_batch_size"),
+        (Integer) f.get("timed_steps"), (Integer) f.get("warmup_steps"), (Integer) f.get("rounds"),
+        String.join(", ", (List<String>) f.get("order"))));
+    b.append(String.format(Locale.ROOT, "  ms per step        median    mean  (passes)%n"));
+    b.append(side("single process", f, "single"));
+    b.append(side("cluster, 1 worker", f, "cluster1"));
     if (f.get("cluster2_ms_per_step") != null) {
-      b.append(String.format(Locale.ROOT, "  cluster, 2 workers %8.1f ms/step  (%.2fx the single process)%n",
+      b.append(String.format(Locale.ROOT, "  cluster, 2 workers %7.1f  (%.2fx the single process)%n",
           (Double) f.get("cluster2_ms_per_step"), (Double) f.get("cluster2_ratio")));
     }
     if (f.get("cpu_ratio") != null) {
-      b.append(String.format(Locale.ROOT, "  process CPU: single %.1f ms/step (%.1f first, %.1f last); 1-worker cluster"
-          + " %.1f ms/step (coordinator %.1f, worker %.1f)%n", (Double) f.get("single_cpu_ms_per_step"),
-          (Double) f.get("single_first_cpu_ms_per_step"), (Double) f.get("single_last_cpu_ms_per_step"),
-          (Double) f.get("cluster1_cpu_ms_per_step"), (Double) f.get("cluster1_coordinator_cpu_ms_per_step"),
-          (Double) f.get("cluster1_worker_cpu_ms_per_step")));
+      b.append(String.format(Locale.ROOT, "  process CPU ms per step: single %.1f; 1-worker cluster %.1f (coordinator"
+          + " %.1f, worker %.1f)%n", (Double) f.get("single_cpu_ms_per_step"), (Double) f.get("cluster1_cpu_ms_per_step"),
+          (Double) f.get("cluster1_coordinator_cpu_ms_per_step"), (Double) f.get("cluster1_worker_cpu_ms_per_step")));
       if (f.get("single_jit_cpu_ms_per_step") != null && f.get("cluster1_jit_cpu_ms_per_step") != null) {
-        b.append(String.format(Locale.ROOT, "    of which JIT compiler threads: single %.1f, cluster %.1f ms/step%n",
-            (Double) f.get("single_jit_cpu_ms_per_step"), (Double) f.get("cluster1_jit_cpu_ms_per_step")));
+        b.append(String.format(Locale.ROOT, "    of which JIT compiler threads: single %.1f (%.0f%%), cluster %.1f"
+            + " (%.0f%%)%n", (Double) f.get("single_jit_cpu_ms_per_step"), 100 * (Double) f.get("single_jit_share"),
+            (Double) f.get("cluster1_jit_cpu_ms_per_step"), 100 * (Double) f.get("cluster1_jit_share")));
       }
     }
-    b.append(String.format(Locale.ROOT, "  ratio (1-worker cluster / single process) %.3f (target <= %.2f)%n",
-        (Double) f.get("ratio"), (Double) f.get("target_ratio")));
+    b.append(String.format(Locale.ROOT, "  ratio (1-worker cluster / single process, medians) %.3f (target <= %.2f);"
+        + " of means %.3f%n", (Double) f.get("ratio"), (Double) f.get("target_ratio"), (Double) f.get("mean_ratio")));
     if (f.get("cpu_ratio") != null) {
       b.append(String.format(Locale.ROOT, "  cpu_ratio (the same in process CPU time per step) %.3f%n",
           (Double) f.get("cpu_ratio")));
     }
     return b.toString();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static String side(String label, Map<String, Object> f, String key) {
+    List<Double> passes = (List<Double>) f.get(key + "_pass_ms_per_step");
+    return String.format(Locale.ROOT, "  %-18s %7.1f %7.1f  (%s)%n", label, (Double) f.get(key + "_ms_per_step"),
+        (Double) f.get(key + "_mean_ms_per_step"),
+        String.join(", ", passes.stream().map(x -> String.format(Locale.ROOT, "%.1f", x)).toList()));
   }
 }

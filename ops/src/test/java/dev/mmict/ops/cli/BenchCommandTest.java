@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,19 +109,28 @@ class BenchCommandTest {
     StringWriter err = new StringWriter();
     PrintWriter o = new PrintWriter(out, true);
     Path report = dir.resolve("scaling.json");
-    int code = Main.run(new String[] {"bench", "scaling", "--steps", "3", "--warmup-steps", "1", "--no-two-workers",
-        "--timeout", "240", "--work-dir", dir.resolve("work").toString(), "--report", report.toString(),
-        "--set", "model.backbone=" + backbone(), "--set", "data.task=shapes-caption", "--set", "trainer.batchSize=2"},
-        o, new PrintWriter(err, true), Map.of(), new LocalOperations(o));
+    int code = Main.run(new String[] {"bench", "scaling", "--steps", "3", "--warmup-steps", "1", "--rounds", "1",
+        "--no-two-workers", "--timeout", "240", "--work-dir", dir.resolve("work").toString(), "--report",
+        report.toString(), "--set", "model.backbone=" + backbone(), "--set", "data.task=shapes-caption", "--set",
+        "trainer.batchSize=2"}, o, new PrintWriter(err, true), Map.of(), new LocalOperations(o));
     assertEquals(ExitCodes.OK, code, err.toString() + out);
-    assertTrue(out.toString().contains("ratio (1-worker cluster / single process)"), out.toString());
+    assertTrue(out.toString().contains("ratio (1-worker cluster / single process, medians)"), out.toString());
     JsonNode json = new ObjectMapper().readTree(report.toFile());
     JsonNode f = json.get("figures");
+    assertEquals(List.of("single", "cluster1"), strings(f.get("order")), "one round: each side once, single first");
     double single = f.get("single_ms_per_step").asDouble();
     double cluster = f.get("cluster1_ms_per_step").asDouble();
     assertTrue(single > 0 && cluster > 0, f.toString());
     assertEquals(cluster / single, json.get("ratio").asDouble(), 1e-9);
+    assertEquals(f.get("cluster1_mean_ms_per_step").asDouble() / f.get("single_mean_ms_per_step").asDouble(),
+        f.get("mean_ratio").asDouble(), 1e-9);
     assertEquals(2, f.get("timed_steps").asInt());
+    // Two timed steps: their median is their mean, and one pass's mean is the side's.
+    assertEquals(single, f.get("single_mean_ms_per_step").asDouble(), 1e-6);
+    assertEquals(cluster, f.get("cluster1_mean_ms_per_step").asDouble(), 1e-6);
+    assertEquals(1, f.get("single_pass_ms_per_step").size());
+    assertEquals(single, f.get("single_pass_ms_per_step").get(0).asDouble(), 1e-6);
+    assertEquals(cluster, f.get("cluster1_pass_ms_per_step").get(0).asDouble(), 1e-6);
     assertEquals(2, f.get("micro_batch_size").asInt(), "by default the cluster computes the whole batch at once");
     assertEquals(3, f.get("single_losses").size());
     assertEquals(3, f.get("cluster1_losses").size(), "the cluster committed every step");
@@ -133,7 +143,21 @@ class BenchCommandTest {
     assertTrue(singleCpu > 0 && workerCpu > 0 && coordinatorCpu >= 0, f.toString());
     assertEquals(coordinatorCpu + workerCpu, clusterCpu, 1e-6);
     assertEquals(clusterCpu / singleCpu, f.get("cpu_ratio").asDouble(), 1e-9);
+    assertEquals(f.get("single_jit_cpu_ms_per_step").asDouble() / singleCpu, f.get("single_jit_share").asDouble(),
+        1e-9);
+    assertEquals(f.get("cluster1_jit_cpu_ms_per_step").asDouble() / clusterCpu, f.get("cluster1_jit_share").asDouble(),
+        1e-9);
     assertTrue(out.toString().contains("cpu_ratio"), out.toString());
+    // Each pass ran in a JVM of its own and left its trace and log in the bench's directory.
+    Path work = Path.of(f.get("work_dir").asText());
+    assertTrue(Files.isRegularFile(work.resolve("pass-1-single").resolve("trace.json")), work.toString());
+    assertTrue(Files.isRegularFile(work.resolve("pass-2-cluster1").resolve("audit.jsonl")), work.toString());
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> out = new java.util.ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
   }
 
   @Test
