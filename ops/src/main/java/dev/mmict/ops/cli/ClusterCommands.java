@@ -189,7 +189,8 @@ final class ClusterCommands {
                 "%nA worker of a sweep's pool, on any machine (docs/sweeps.md):",
                 "  mmict worker --pool-join sweep-host:7355 --host 10.0.0.12 --id gpu-box-1"})
     static final class Worker extends Node {
-        @Option(names = "--id", required = true, description = "Worker id, unique in the run (e.g. worker-1).")
+        @Option(names = "--id", description = "Worker id, unique in the run (e.g. worker-1); required except with"
+                + " --pool-join (default there: <machine name>-<process id>).")
         String id;
 
         @Option(names = "--data-port", defaultValue = "0",
@@ -255,6 +256,9 @@ final class ClusterCommands {
             if (poolJoin != null) {
                 return servePool();
             }
+            if (id == null) {
+                throw new CommandFailure(ExitCodes.USAGE_ERROR, "a worker needs --id (unique in the run)", null);
+            }
             if (cluster.seeds.isEmpty()) {
                 throw CommandFailure.clusterError("a worker needs --seed HOST:PORT of a node of the cluster", null);
             }
@@ -287,7 +291,9 @@ final class ClusterCommands {
             if (parentPid > 0) {
                 ParentWatch.exitWhenGone(parentPid);
             }
-            return PoolWorkerAgent.join(new PoolWorkerAgent.Options(id, cluster.host, protocolVersion != null
+            String workerId = id != null ? id
+                    : PoolWorkerAgent.machineName().replaceAll("[^A-Za-z0-9._-]", "-") + "-" + ProcessHandle.current().pid();
+            return PoolWorkerAgent.join(new PoolWorkerAgent.Options(workerId, cluster.host, protocolVersion != null
                     ? protocolVersion : ProtocolVersion.PROTOCOL_VERSION_1.getNumber()), endpoint,
                     Duration.ofSeconds(poolJoinTimeout), spec.commandLine().getOut());
         }

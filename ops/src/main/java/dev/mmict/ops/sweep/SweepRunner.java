@@ -224,7 +224,8 @@ public final class SweepRunner {
         checkRunnable(sweep);
         this.rungs = RungPlan.of(sweep.asha(), sweep.trialConfigs().isEmpty() ? 1
                 : sweep.trialConfigs().get(0).trainer().steps());
-        this.launcher = new TrialLauncher(options.trialHeapMiB());
+        this.launcher = new TrialLauncher(options.trialHeapMiB(),
+                PoolLink.endpoint(options.poolListen(), "the pool's listen address").getHostString());
         this.workersPerTrial = sweep.config().budget().workersPerTrial();
         this.poolSize = options.poolWorkers() > 0 ? options.poolWorkers()
                 : sweep.config().budget().workers() > 0 ? sweep.config().budget().workers()
@@ -396,8 +397,12 @@ public final class SweepRunner {
      * joined or died; workers from other machines may join meanwhile and later.
      */
     private void startPool() throws IOException, InterruptedException {
-        pool = new WorkerPool(options.outDir().resolve("pool"), options.workerHeapMiB(), options.poolListen(),
-                options.outDir().toAbsolutePath().toString(), s -> signals.add(new FromPool(s)));
+        try {
+            pool = new WorkerPool(options.outDir().resolve("pool"), options.workerHeapMiB(), options.poolListen(),
+                    options.outDir().toAbsolutePath().toString(), s -> signals.add(new FromPool(s)));
+        } catch (IOException | IllegalArgumentException e) {
+            throw CommandFailure.clusterError(e.getMessage(), e);
+        }
         for (int i = 0; i < poolSize; i++) {
             pool.start();
         }
