@@ -144,7 +144,7 @@ public final class PoolWorkerAgent {
     }
 
     /** This machine's name (for the hello and the sweep's logs); "unknown" when it cannot be told. */
-    static String machineName() {
+    public static String machineName() {
         try {
             return InetAddress.getLocalHost().getHostName();
         } catch (IOException e) {
