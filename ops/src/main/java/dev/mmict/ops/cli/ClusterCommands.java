@@ -16,15 +16,11 @@ import dev.mmict.ops.config.RunConfig;
 import dev.mmict.protocol.v1.ProtocolVersion;
 import dev.mmict.worker.cluster.DataPlane;
 import dev.mmict.worker.exchange.FaultyTransport;
+import dev.mmict.ops.sweep.PoolLink;
 import dev.mmict.ops.sweep.PoolWorkerAgent;
-import java.io.BufferedReader;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
-import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import dev.mmict.worker.cluster.PreemptionWatcher;
@@ -190,9 +186,11 @@ final class ClusterCommands {
     @Command(name = "worker", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
             description = "Start a worker node that joins a cluster and trains until the run ends.",
             footer = {"%nExample:", "  mmict worker --config run.yaml --seed 127.0.0.1:2551 --id worker-1",
-                "%nA sweep starts its pool's workers as 'mmict worker --pool --id pool-N' (docs/sweeps.md)."})
+                "%nA worker of a sweep's pool, on any machine (docs/sweeps.md):",
+                "  mmict worker --pool-join sweep-host:7355 --host 10.0.0.12 --id gpu-box-1"})
     static final class Worker extends Node {
-        @Option(names = "--id", required = true, description = "Worker id, unique in the run (e.g. worker-1).")
+        @Option(names = "--id", description = "Worker id, unique in the run (e.g. worker-1); required except with"
+                + " --pool-join (default there: <machine name>-<process id>).")
         String id;
 
         @Option(names = "--data-port", defaultValue = "0",
@@ -242,15 +240,24 @@ final class ClusterCommands {
                 description = "Compatibility tests: announce this protocol version number instead of this build's.")
         Integer protocolVersion;
 
-        @Option(names = "--pool", hidden = true,
-                description = "A pool worker of mmict sweep: serve trial after trial as the sweep says on standard"
-                        + " input (no --config or --seed: each trial's come with it); events go to standard output.")
-        boolean pool;
+        @Option(names = "--pool-join", paramLabel = "HOST:PORT",
+                description = {"Serve a sweep's worker pool (mmict sweep with budget.workersPerTrial >= 2): connect to"
+                    + " its --pool-listen endpoint and train for trial after trial as the sweep says; no --config or"
+                    + " --seed (each trial's come with it). Exits when the sweep ends or refuses it. --host must be"
+                    + " an address the sweep's machine reaches."})
+        String poolJoin;
+
+        @Option(names = "--pool-join-timeout", paramLabel = "SECONDS", defaultValue = "60",
+                description = "With --pool-join: keep trying to connect this long (default ${DEFAULT-VALUE}).")
+        long poolJoinTimeout;
 
         @Override
         public Integer call() throws Exception {
-            if (pool) {
+            if (poolJoin != null) {
                 return servePool();
+            }
+            if (id == null) {
+                throw new CommandFailure(ExitCodes.USAGE_ERROR, "a worker needs --id (unique in the run)", null);
             }
             if (cluster.seeds.isEmpty()) {
                 throw CommandFailure.clusterError("a worker needs --seed HOST:PORT of a node of the cluster", null);
@@ -265,25 +272,30 @@ final class ClusterCommands {
                     spec.commandLine().getOut());
         }
 
-        /**
-         * Runs the pool agent: standard output carries only its events, so anything else printed
-         * there (a library) goes to standard error, this worker's log.
-         */
+        /** Runs the pool agent: joins the sweep's pool at {@code --pool-join} and serves it. */
         private int servePool() throws Exception {
             if (config != null || !cluster.seeds.isEmpty()) {
-                throw new CommandFailure(ExitCodes.USAGE_ERROR, "--pool takes no --config or --seed: the sweep sends"
-                        + " each trial's with its join command", null);
+                throw new CommandFailure(ExitCodes.USAGE_ERROR, "--pool-join takes no --config or --seed: the sweep"
+                        + " sends each trial's with its join command", null);
+            }
+            if (poolJoinTimeout < 0) {
+                throw new CommandFailure(ExitCodes.USAGE_ERROR, "--pool-join-timeout must be >= 0 seconds, got "
+                        + poolJoinTimeout, null);
+            }
+            InetSocketAddress endpoint;
+            try {
+                endpoint = PoolLink.endpoint(poolJoin, "--pool-join");
+            } catch (IllegalArgumentException e) {
+                throw new CommandFailure(ExitCodes.USAGE_ERROR, e.getMessage(), e);
             }
             if (parentPid > 0) {
                 ParentWatch.exitWhenGone(parentPid);
             }
-            PrintStream events = new PrintStream(new FileOutputStream(FileDescriptor.out), true,
-                    StandardCharsets.UTF_8);
-            System.setOut(System.err);
-            return PoolWorkerAgent.run(new PoolWorkerAgent.Options(id, cluster.host, protocolVersion != null
-                    ? protocolVersion : ProtocolVersion.PROTOCOL_VERSION_1.getNumber()),
-                    new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), events,
-                    new PrintWriter(System.err, true));
+            String workerId = id != null ? id
+                    : PoolWorkerAgent.machineName().replaceAll("[^A-Za-z0-9._-]", "-") + "-" + ProcessHandle.current().pid();
+            return PoolWorkerAgent.join(new PoolWorkerAgent.Options(workerId, cluster.host, protocolVersion != null
+                    ? protocolVersion : ProtocolVersion.PROTOCOL_VERSION_1.getNumber()), endpoint,
+                    Duration.ofSeconds(poolJoinTimeout), spec.commandLine().getOut());
         }
 
         /** The preemption watch the flags ask for, null for none; a bad URL or interval is a usage error. */

@@ -6,6 +6,7 @@ import dev.mmict.ops.ExitCodes;
 import dev.mmict.ops.LogContext;
 import dev.mmict.ops.config.SweepConfigLoader;
 import dev.mmict.ops.config.SweepDefinition;
+import dev.mmict.ops.sweep.PoolLink;
 import dev.mmict.ops.sweep.SweepLeaseHolder;
 import dev.mmict.ops.sweep.SweepRunner;
 import dev.mmict.ops.sweep.TrialTable;
@@ -41,6 +42,8 @@ import picocli.CommandLine.Spec;
             "  mmict sweep --config examples/sweep-shapes-caption.yaml --dry-run",
             "  mmict sweep --config examples/sweep-shapes-caption.yaml --out runs/sweep-caption",
             "  mmict sweep --config examples/sweep-shapes-caption.yaml --out /shared/sweep-caption --standby",
+            "  mmict sweep --config examples/sweep-shapes-caption.yaml --out /shared/sweep-caption \\",
+            "      --pool-listen 10.0.0.5:7355    # then on other machines: mmict worker --pool-join 10.0.0.5:7355",
             "%nThe sweep file's syntax is in docs/sweeps.md."
         })
 final class SweepCommand implements Callable<Integer> {
@@ -79,6 +82,13 @@ final class SweepCommand implements Callable<Integer> {
             description = "-Xmx of each pool worker JVM (budget.workersPerTrial >= 2; default ${DEFAULT-VALUE}).")
     int workerHeapMiB;
 
+    @Option(names = "--pool-listen", paramLabel = "HOST:PORT", defaultValue = SweepRunner.Options.LOCAL_POOL,
+            description = {"Where the worker pool (budget.workersPerTrial >= 2) listens for pool workers, written to"
+                + " <out>/pool/endpoint (default ${DEFAULT-VALUE}: loopback, a free port, workers of this machine"
+                + " only). To take workers from other machines ('mmict worker --pool-join HOST:PORT'), give an"
+                + " address of this machine they reach and a fixed port."})
+    String poolListen;
+
     @Option(names = "--standby",
             description = "If another process runs the sweep in --out, wait until it stops renewing its lease"
                     + " (it died) and continue the sweep from its durable state; without it such a start is refused"
@@ -114,12 +124,17 @@ final class SweepCommand implements Callable<Integer> {
         }
         SweepLeaseHolder.Settings lease = new SweepLeaseHolder.Settings(Duration.ofSeconds(leaseTimeoutSeconds),
                 standby, Duration.ofSeconds(standbyTimeoutSeconds));
+        try {
+            PoolLink.endpoint(poolListen, "--pool-listen");
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailure(ExitCodes.USAGE_ERROR, e.getMessage(), e);
+        }
         Path dir = out != null ? out : defaultOut(config);
         SweepRunner.Outcome outcome;
         try (LogContext context = LogContext.open(String.valueOf(dir.toAbsolutePath().normalize().getFileName()),
                 "sweep")) {
             outcome = new SweepRunner(sweep, new SweepRunner.Options(dir, sweep.config().budget().parallel(),
-                    maxRestarts, trialHeapMiB, 0, workerHeapMiB), lease, SweepRunner.Listener.NONE).run();
+                    maxRestarts, trialHeapMiB, 0, workerHeapMiB, poolListen), lease, SweepRunner.Listener.NONE).run();
         }
         if (report != null) {
             if (report.toAbsolutePath().getParent() != null) {

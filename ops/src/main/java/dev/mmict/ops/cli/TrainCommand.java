@@ -53,6 +53,11 @@ final class TrainCommand extends RunCommand {
                     + " wait for --workers workers started elsewhere.")
     java.nio.file.Path poolAnnounce;
 
+    @Option(names = "--pool-host", paramLabel = "HOST", hidden = true, defaultValue = "127.0.0.1",
+            description = "With --pool-announce: the address the coordinator binds, one the pool's workers reach"
+                    + " (default ${DEFAULT-VALUE}).")
+    String poolHost;
+
     TrainCommand(Operations operations) {
         super(operations);
     }
@@ -94,7 +99,7 @@ final class TrainCommand extends RunCommand {
             // coordinator checkpoints at S.
             ClusterRequest onCluster = cluster.request(stopAt != null ? stopAt : maxSteps);
             operations.trainOnCluster(request, poolAnnounce == null ? onCluster
-                    : onCluster.withExternalWorkers(poolAnnounce));
+                    : onCluster.withExternalWorkers(poolAnnounce, poolHost));
         } else if (stopAt != null) {
             operations.trainUntil(request, stopAt);
         } else {

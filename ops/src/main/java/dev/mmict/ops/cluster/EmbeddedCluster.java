@@ -50,11 +50,12 @@ public final class EmbeddedCluster implements AutoCloseable {
    *     cluster starts loads it); null: the run writes none
    * @param progress hears of every attempt and commit as the coordinator decides them (e.g. a
    *     progress bar)
-   * @param externalWorkers null: start the worker JVMs; otherwise start none and announce the run
-   *     in this file for workers started elsewhere (a sweep's pool, {@link ExternalWorkers})
+   * @param externalWorkers null: start the worker JVMs; otherwise start none, bind the coordinator
+   *     to its host and announce the run in its file for workers started elsewhere (a sweep's pool,
+   *     {@link ExternalWorkers})
    */
   public record Options(int workers, boolean deterministic, Duration timeout, int workerHeapMiB,
-      ClusterCheckpointing checkpoints, RunListener progress, Path externalWorkers) {
+      ClusterCheckpointing checkpoints, RunListener progress, ExternalWorkers.Invitation externalWorkers) {
 
     /** Options of a run on worker JVMs this cluster starts. */
     public Options(int workers, boolean deterministic, Duration timeout, int workerHeapMiB,
@@ -153,7 +154,8 @@ public final class EmbeddedCluster implements AutoCloseable {
     }
     Path logs = Files.createDirectories(outDir.resolve("workers"));
     // The coordinator serves on the config's metrics address; each worker JVM on a free port of its own.
-    CoordinatorProcess coordinator = CoordinatorProcess.start(job, new CoordinatorProcess.Options(HOST, 0,
+    String host = options.externalWorkers() != null ? options.externalWorkers().host() : HOST;
+    CoordinatorProcess coordinator = CoordinatorProcess.start(job, new CoordinatorProcess.Options(host, 0,
         List.of(), options.workers(), CoordinatorProcess.Options.defaultTimings(), job.config().metrics(), false,
         options.checkpoints()), auditFile, options.progress());
     EmbeddedCluster cluster = new EmbeddedCluster(job, configFile, auditFile, logs, options, coordinator);
@@ -162,7 +164,7 @@ public final class EmbeddedCluster implements AutoCloseable {
         ExternalWorkers.clearFinalStates(logs);
         new ExternalWorkers.Announcement(coordinator.seedAddress(), configFile.toAbsolutePath().toString(),
             resuming ? options.checkpoints().resumeFrom().get().dir().toAbsolutePath().toString() : null,
-            logs.toAbsolutePath().toString(), ProcessHandle.current().pid()).write(options.externalWorkers());
+            logs.toAbsolutePath().toString(), ProcessHandle.current().pid()).write(options.externalWorkers().announceFile());
         return cluster;
       }
       for (int i = 1; i <= options.workers(); i++) {

@@ -31,6 +31,15 @@ public final class ExternalWorkers {
   private ExternalWorkers() { }
 
   /**
+   * How a run takes external workers.
+   *
+   * @param announceFile where the coordinator's JVM writes its {@link Announcement}
+   * @param host the address the coordinator's node binds: one the external workers reach
+   *     ({@code 127.0.0.1} when they all run on this machine)
+   */
+  public record Invitation(Path announceFile, String host) { }
+
+  /**
    * What external workers need to join one run.
    *
    * @param seed host:port of the coordinator node

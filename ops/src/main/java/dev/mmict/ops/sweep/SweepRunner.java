@@ -41,10 +41,12 @@ import org.slf4j.LoggerFactory;
  * Runs a sweep's trials on this machine: the sweep process is the scheduler, each trial stretch runs
  * in its own child JVM ({@link TrialLauncher}), at most {@code parallel} trials at once. With
  * {@code budget.workersPerTrial} K = 1 that JVM is the trial's one worker. With K >= 2 the sweep
- * starts a pool of worker JVMs once ({@link WorkerPool}, {@code budget.workers} of them) and keeps
- * them across trials: a trial stretch's JVM is the coordinator of a cluster of its own that starts no
- * workers; the sweep tells the trial's group of pool workers (chosen by {@link SweepPlanner}) to join
- * it, and when the stretch ends they leave and serve the next trial.
+ * opens a pool ({@link WorkerPool}) on a TCP endpoint, starts {@code budget.workers} worker JVMs of
+ * its own that join it, and keeps them across trials; pool workers started on other machines
+ * ({@code mmict worker --pool-join}) join the same pool at any time and are treated alike. A trial
+ * stretch's JVM is the coordinator of a cluster of its own that starts no workers; the sweep tells
+ * the trial's group of pool workers (chosen by {@link SweepPlanner}) to join it, and when the
+ * stretch ends they leave and serve the next trial.
  *
  * <p>A trial advances rung by rung ({@link RungPlan}): a process trains it to the next rung with the
  * full {@code trainer.steps} schedule, checkpoints and evaluates there, and exits; the objective in
@@ -55,8 +57,9 @@ import org.slf4j.LoggerFactory;
  * latest checkpoint, at most {@code maxRestarts} times in a row; exits that a restart cannot fix
  * (usage, config and data errors) fail the trial at once. A worker JVM of a trial's cluster that
  * dies is not a trial failure: the cluster goes on with the survivors (elastic training), the death,
- * read from the segment's report, is named in the trial's next event, the pool drops the worker and
- * starts a replacement JVM (at most as many replacements as the pool has workers). Which trial gets
+ * read from the segment's report, is named in the trial's next event, the pool drops the worker and,
+ * when the sweep had started it, starts a replacement JVM (at most as many replacements as the pool
+ * has workers; a worker started elsewhere is not replaced, but may join again). Which trial gets
  * which workers is {@link SweepPlanner}'s rule (with K = 1, one process slot stands for one trial).
  * A trial's worker-seconds are the seconds each worker was held by it ({@link HeldWorkers}).
  *
@@ -94,13 +97,24 @@ public final class SweepRunner {
      * @param poolWorkers worker JVMs of the pool when {@code workersPerTrial} >= 2; 0: the sweep file's
      *     {@code budget.workers}, or {@code parallel × workersPerTrial} when that is 0 too
      * @param workerHeapMiB -Xmx of each pool worker JVM
+     * @param poolListen {@code HOST:PORT} the pool listens on for its workers (port 0: a free one);
+     *     HOST is an address of this machine, which its own pool workers bind too
      */
     public record Options(Path outDir, int parallel, int maxRestarts, int trialHeapMiB, int poolWorkers,
-            int workerHeapMiB) {
+            int workerHeapMiB, String poolListen) {
+
+        /** Where the pool listens unless told: loopback, a free port (workers of this machine only). */
+        public static final String LOCAL_POOL = "127.0.0.1:0";
 
         /** Options with the sweep file's pool and 2 GiB pool workers. */
         public Options(Path outDir, int parallel, int maxRestarts, int trialHeapMiB) {
             this(outDir, parallel, maxRestarts, trialHeapMiB, 0, 2048);
+        }
+
+        /** Options whose pool listens on {@link #LOCAL_POOL}. */
+        public Options(Path outDir, int parallel, int maxRestarts, int trialHeapMiB, int poolWorkers,
+                int workerHeapMiB) {
+            this(outDir, parallel, maxRestarts, trialHeapMiB, poolWorkers, workerHeapMiB, LOCAL_POOL);
         }
 
         /** Checks the counts. */
@@ -114,6 +128,7 @@ public final class SweepRunner {
             if (poolWorkers < 0) {
                 throw new IllegalArgumentException("pool workers must be >= 0, got " + poolWorkers);
             }
+            PoolLink.endpoint(poolListen, "the pool's listen address");
         }
     }
 
@@ -209,7 +224,8 @@ public final class SweepRunner {
         checkRunnable(sweep);
         this.rungs = RungPlan.of(sweep.asha(), sweep.trialConfigs().isEmpty() ? 1
                 : sweep.trialConfigs().get(0).trainer().steps());
-        this.launcher = new TrialLauncher(options.trialHeapMiB());
+        this.launcher = new TrialLauncher(options.trialHeapMiB(),
+                PoolLink.endpoint(options.poolListen(), "the pool's listen address").getHostString());
         this.workersPerTrial = sweep.config().budget().workersPerTrial();
         this.poolSize = options.poolWorkers() > 0 ? options.poolWorkers()
                 : sweep.config().budget().workers() > 0 ? sweep.config().budget().workers()
@@ -376,10 +392,17 @@ public final class SweepRunner {
         }
     }
 
-    /** Starts the pool's worker JVMs and waits (at most 3 minutes) until each is up or dead. */
+    /**
+     * Opens the pool, starts its worker JVMs on this machine and waits (at most 3 minutes) until each
+     * joined or died; workers from other machines may join meanwhile and later.
+     */
     private void startPool() throws IOException, InterruptedException {
-        pool = new WorkerPool(options.outDir().resolve("pool"), options.workerHeapMiB(),
-                s -> signals.add(new FromPool(s)));
+        try {
+            pool = new WorkerPool(options.outDir().resolve("pool"), options.workerHeapMiB(), options.poolListen(),
+                    options.outDir().toAbsolutePath().toString(), s -> signals.add(new FromPool(s)));
+        } catch (IOException | IllegalArgumentException e) {
+            throw CommandFailure.clusterError(e.getMessage(), e);
+        }
         for (int i = 0; i < poolSize; i++) {
             pool.start();
         }
@@ -401,7 +424,7 @@ public final class SweepRunner {
                     + options.outDir().resolve("pool"), null);
         }
         LOG.info("pool of {} worker JVMs up: {}", pool.live().size(), pool.live().stream()
-                .map(w -> w + " (process " + pool.pid(w) + ")").toList());
+                .map(w -> w + " (" + pool.describe(w) + ")").toList());
     }
 
     /** Writes each trial's resolved run config, the file its processes train on. */
@@ -467,6 +490,8 @@ public final class SweepRunner {
                 if (r.joined.contains(w) || !r.held.holds(w)) {
                     continue;
                 }
+                // A process id means something only on the trial JVM's machine, the sweep's.
+                long coordinatorPid = pool.onThisMachine(w) ? r.announcement.pid() : 0;
                 pool.join(w, JoinTrial.newBuilder()
                         .setTrialId(e.getKey())
                         .setStopAt(r.segment.stopAt())
@@ -474,10 +499,10 @@ public final class SweepRunner {
                         .setSeed(r.announcement.seed())
                         .setResumeFrom(r.announcement.resumeFrom() == null ? "" : r.announcement.resumeFrom())
                         .setFinalState(r.announcement.finalState(w).toString())
-                        .setCoordinatorPid(r.announcement.pid())
+                        .setCoordinatorPid(coordinatorPid)
                         .build());
                 r.joined.add(w);
-                LOG.info("{} (process {}) joins {}'s stretch to step {} at {}", w, pool.pid(w), e.getKey(),
+                LOG.info("{} ({}) joins {}'s stretch to step {} at {}", w, pool.describe(w), e.getKey(),
                         r.segment.stopAt(), r.announcement.seed());
             }
         }
@@ -507,9 +532,15 @@ public final class SweepRunner {
                             + " the others", died.id(), died.pid(), died.exitCode(), e.getKey(),
                             died.detail() == null ? "" : "; " + died.detail());
                 }
+                // A worker of that id that joins again is a new member: free, not this trial's old one.
+                e.getValue().joined.remove(died.id());
             }
-            // The planner drops it from its trial's group: it is no longer among the pool's live workers.
-            if (replacements < poolSize && !stopRequested) {
+            assignments.replaceAll((trial, group) -> group.stream().filter(w -> !w.equals(died.id())).toList());
+            if (!died.local()) {
+                LOG.warn("pool worker {} (process {}, started outside this sweep) left the pool: {}; it is not"
+                        + " replaced (it may join again); the pool has {} workers", died.id(), died.pid(),
+                        died.detail(), pool.live().size());
+            } else if (replacements < poolSize && !stopRequested) {
                 replacements++;
                 String id = pool.start();
                 LOG.info("{} replaces the dead {} in the pool ({} of at most {} replacements)", id, died.id(),

@@ -13,19 +13,31 @@ import java.util.List;
  * java and class path (as {@code EmbeddedCluster} starts workers), one PyTorch thread, and
  * {@code --parent-pid} so that it never outlives the sweep. Either the trial JVM trains in its own
  * process ({@code --workers 0}, one worker per trial), or it is the coordinator of a cluster whose
- * G workers come from the sweep's pool ({@code --workers G --pool-announce FILE}: it starts none,
- * and writes where to join to FILE).
+ * G workers come from the sweep's pool ({@code --workers G --pool-announce FILE --pool-host HOST}:
+ * it starts none, binds its cluster node to HOST, the pool's listen address, and writes where to
+ * join to FILE).
  */
 public final class TrialLauncher {
 
     private final int heapMiB;
+    private final String poolHost;
 
-    /** @param heapMiB -Xmx of each trial JVM */
+    /** @param heapMiB -Xmx of each trial JVM; trials on the pool bind to loopback */
     public TrialLauncher(int heapMiB) {
+        this(heapMiB, "127.0.0.1");
+    }
+
+    /**
+     * @param heapMiB -Xmx of each trial JVM
+     * @param poolHost the address a trial JVM on the pool binds its cluster node to (the pool
+     *     workers, on whatever machine, reach it there)
+     */
+    public TrialLauncher(int heapMiB, String poolHost) {
         if (heapMiB < 64) {
             throw new IllegalArgumentException("trial heap must be >= 64 MiB, got " + heapMiB);
         }
         this.heapMiB = heapMiB;
+        this.poolHost = poolHost;
     }
 
     /**
@@ -64,7 +76,7 @@ public final class TrialLauncher {
                 "--workers", Integer.toString(poolAnnounce == null ? 0 : poolWorkers),
                 "--parent-pid", Long.toString(ProcessHandle.current().pid())));
         if (poolAnnounce != null) {
-            cmd.addAll(List.of("--pool-announce", poolAnnounce.toAbsolutePath().toString()));
+            cmd.addAll(List.of("--pool-announce", poolAnnounce.toAbsolutePath().toString(), "--pool-host", poolHost));
         }
         return cmd;
     }

@@ -108,6 +108,24 @@ class SweepCommandTest {
   }
 
   @Test
+  void poolAddressesThatAreNotHostColonPortAreUsageErrors() throws Exception {
+    Path out = dir.resolve("out");
+    Result sweep = run("sweep", "--config", gridSweep().toString(), "--out", out.toString(), "--pool-listen", "7355");
+    assertEquals(ExitCodes.USAGE_ERROR, sweep.code(), sweep.err());
+    assertTrue(sweep.err().contains("--pool-listen '7355' is not HOST:PORT"), sweep.err());
+    assertTrue(Files.notExists(out), "nothing was written");
+
+    Result worker = run("worker", "--pool-join", "sweep-box:http");
+    assertEquals(ExitCodes.USAGE_ERROR, worker.code(), worker.err());
+    assertTrue(worker.err().contains("--pool-join 'sweep-box:http': the port is not a number"), worker.err());
+    Result withSeed = run("worker", "--pool-join", "sweep-box:7355", "--seed", "127.0.0.1:2551");
+    assertEquals(ExitCodes.USAGE_ERROR, withSeed.code(), withSeed.err());
+    Result noId = run("worker", "--seed", "127.0.0.1:2551");
+    assertEquals(ExitCodes.USAGE_ERROR, noId.code(), noId.err());
+    assertTrue(noId.err().contains("a worker needs --id"), noId.err());
+  }
+
+  @Test
   void theDefaultDirectoryIsNamedAfterTheSweepFile() {
     assertEquals(Path.of("runs", "sweep-sweep-shapes-caption"),
         SweepCommand.defaultOut(Path.of("examples", "sweep-shapes-caption.yaml")));

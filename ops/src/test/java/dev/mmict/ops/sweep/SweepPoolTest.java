@@ -32,8 +32,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Sweeps whose trials train on the sweep's shared pool of worker JVMs ({@code budget.workersPerTrial:
  * 2}, {@code budget.workers: 3}): the pool's JVMs are started once and move from trial to trial. A
- * pool worker is killed with SIGKILL while it trains for the first trial; that trial goes on with
- * its other worker, the pool starts a replacement, and no trial is failed, restarted or lost.
+ * fourth worker, started by the test and not by the sweep, joins the pool over its TCP endpoint
+ * ({@code mmict worker --pool-join}) and serves trials like the others; one that speaks another
+ * protocol version is refused. A pool worker is killed with SIGKILL while it trains for the first
+ * trial; that trial goes on with its other worker, the pool starts a replacement, and no trial is
+ * failed, restarted or lost.
  */
 class SweepPoolTest {
 
@@ -49,7 +52,8 @@ class SweepPoolTest {
     List<String> own = new TrialLauncher(256).command(segment, 1, null);
     assertEquals("0", own.get(own.indexOf("--workers") + 1));
     assertFalse(own.contains("--pool-announce"));
-    List<String> pooled = new TrialLauncher(256).command(segment, 3, dir.resolve("a.json"));
+    List<String> pooled = new TrialLauncher(256, "10.0.0.5").command(segment, 3, dir.resolve("a.json"));
+    assertEquals("10.0.0.5", pooled.get(pooled.indexOf("--pool-host") + 1), "the trial binds the pool's address");
     assertEquals("3", pooled.get(pooled.indexOf("--workers") + 1));
     assertEquals(dir.resolve("a.json").toAbsolutePath().toString(),
         pooled.get(pooled.indexOf("--pool-announce") + 1));
@@ -112,12 +116,34 @@ class SweepPoolTest {
         killers.add(t);
       }
     };
-    SweepRunner.Outcome outcome = new SweepRunner(sweep, new SweepRunner.Options(out, 2, 2, 512, 0, 768), listener)
-        .run();
+    // As soon as the pool listens, two workers not started by the sweep join it: remote-1, and old-1,
+    // which speaks protocol version 99.
+    Map<String, Process> joiners = new java.util.concurrent.ConcurrentHashMap<>();
+    Thread joining = new Thread(() -> joinWhenListening(out.resolve("pool").resolve("endpoint"), joiners, problems),
+        "joiners");
+    joining.setDaemon(true);
+    joining.start();
+    SweepRunner.Outcome outcome;
+    try {
+      outcome = new SweepRunner(sweep, new SweepRunner.Options(out, 2, 2, 512, 0, 768), listener).run();
+      joining.join(TimeUnit.SECONDS.toMillis(5));
+      for (String id : List.of("old-1", "remote-1")) {
+        Process p = joiners.get(id);
+        assertTrue(p != null && p.waitFor(60, TimeUnit.SECONDS), id + " exited after the sweep: " + p);
+      }
+    } finally {
+      joiners.values().forEach(Process::destroyForcibly);
+    }
     for (Thread t : killers) {
       t.join(TimeUnit.SECONDS.toMillis(5));
     }
     assertEquals(List.of(), problems);
+    // The old worker was refused with the reason and exited with a cluster error; remote-1 was shut down.
+    String oldLog = Files.readString(dir.resolve("old-1.log"));
+    assertEquals(5, joiners.get("old-1").exitValue(), oldLog);
+    assertTrue(oldLog.contains("pool worker old-1 refused by the sweep at ")
+        && oldLog.contains("it speaks protocol version 99, this sweep 1"), oldLog);
+    assertEquals(0, joiners.get("remote-1").exitValue(), Files.readString(dir.resolve("remote-1.log")));
     assertEquals(1, killed.size(), "pool-2 was killed once");
 
     assertTrue(outcome.finished());
@@ -162,13 +188,16 @@ class SweepPoolTest {
           && t.workerSeconds() <= 2 * stretchSeconds + 0.1 * starts.size(),
           t.id() + ": " + t.workerSeconds() + " worker-seconds for " + stretchSeconds + " s of stretches");
     }
-    // The pool's JVMs moved between trials: each survivor of the first three, one process throughout,
+    // The pool's JVMs moved between trials: each survivor of the sweep's first three, one process throughout,
     // served more than one trial.
     for (String survivor : List.of("pool-1", "pool-3")) {
       assertEquals(1, pidsByWorker.get(survivor).size(), survivor + " ran as " + pidsByWorker.get(survivor));
       assertTrue(trialsByWorker.get(survivor).size() >= 2, survivor + " served " + trialsByWorker.get(survivor));
     }
     assertEquals(Set.of(killed.get(0)), pidsByWorker.get("pool-2"));
+    assertEquals(Set.of(joiners.get("remote-1").pid()), pidsByWorker.get("remote-1"),
+        "the joined worker served trials: " + trialsByWorker);
+    assertFalse(pidsByWorker.containsKey("old-1"), "the refused worker served nothing");
     assertEquals(Set.of("trial-000"), trialsByWorker.get("pool-2"));
 
     // The victim's first stretch: the death is in its report and its judgement; it finished on pool-1.
@@ -200,6 +229,38 @@ class SweepPoolTest {
   }
 
   /**
+   * Waits (at most 3 minutes) until the sweep's pool writes its endpoint, then starts two pool workers
+   * joining it from outside the sweep: {@code remote-1}, and {@code old-1} with protocol version 99.
+   */
+  private void joinWhenListening(Path endpointFile, Map<String, Process> joiners, List<String> problems) {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    try {
+      while (!Files.isRegularFile(endpointFile)) {
+        if (System.nanoTime() > deadline) {
+          problems.add("the pool wrote no endpoint " + endpointFile + " within 3 minutes");
+          return;
+        }
+        Thread.sleep(50);
+      }
+      String endpoint = Files.readString(endpointFile).trim();
+      for (String id : List.of("remote-1", "old-1")) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx768m", "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1",
+            "-Dai.djl.pytorch.num_interop_threads=1", "-cp", System.getProperty("java.class.path"),
+            "dev.mmict.ops.Main", "worker", "--pool-join", endpoint, "--id", id, "--host", "127.0.0.1",
+            "--parent-pid", Long.toString(ProcessHandle.current().pid())));
+        if (id.equals("old-1")) {
+          cmd.addAll(List.of("--protocol-version", "99"));
+        }
+        joiners.put(id, new ProcessBuilder(cmd).redirectErrorStream(true)
+            .redirectOutput(dir.resolve(id + ".log").toFile()).start());
+      }
+    } catch (Exception e) {
+      problems.add("starting the joining workers: " + e);
+    }
+  }
+
+  /**
    * Waits (at most 3 minutes) until trial-000's cluster has committed a step, then kills the pool-2
    * JVM (a child of this JVM); what goes wrong lands in {@code problems}.
    */
@@ -228,13 +289,13 @@ class SweepPoolTest {
     }
   }
 
-  /** Whether process {@code pid}'s command line is {@code mmict worker --pool --id pool-2}. */
+  /** Whether process {@code pid}'s command line is {@code mmict worker --pool-join ... --id pool-2}. */
   private static boolean isPool2(long pid) {
     try {
       List<String> args = List.of(new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
           StandardCharsets.UTF_8).split("\0"));
       int id = args.indexOf("--id");
-      return args.contains("--pool") && id >= 0 && id + 1 < args.size() && args.get(id + 1).equals("pool-2");
+      return args.contains("--pool-join") && id >= 0 && id + 1 < args.size() && args.get(id + 1).equals("pool-2");
     } catch (java.io.IOException e) {
       return false; // gone
     }
