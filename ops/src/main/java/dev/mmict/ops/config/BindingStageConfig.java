@@ -13,7 +13,11 @@ package dev.mmict.ops.config;
  *     {@code schedule})
  * @param jointLr peak learning rate of the joint stage
  * @param contrastWeight weight of the dialog contrastive loss in both stages
- * @param schedule the learning rate after the warm-up in both stages: {@code constant} (as the probes
+ * @param mixSteps steps of a last stage in which everything trains on all pretraining tasks with
+ *     their {@code pretrain.weights} and the multi-modal stage's formats, at {@code jointLr} with
+ *     {@code contrastWeight}: it restores captioning and VQA, which binding-only training lets
+ *     drift (0 skips it)
+ * @param schedule the learning rate after the warm-up in the binding stages: {@code constant} (as the probes
  *     that bound, docs/decisions/0003) or {@code cosine} (decay to 0, the fine-tuning recipe)
  */
 public record BindingStageConfig(
@@ -22,6 +26,7 @@ public record BindingStageConfig(
         @Range(min = 0, max = 1, exclusiveMin = true) double hubLr,
         @Range(min = 0, max = 1, exclusiveMin = true) double jointLr,
         @Range(min = 0, max = 100) double contrastWeight,
+        @Range(min = 0) int mixSteps,
         @OneOf({CONSTANT, COSINE}) String schedule) {
 
     /** Constant learning rate after the warm-up. */
@@ -31,7 +36,7 @@ public record BindingStageConfig(
 
     /** The stages that produced the shipped backbone. */
     public static BindingStageConfig defaults() {
-        return new BindingStageConfig(500, 2400, 1e-3, 5e-4, 5.0, CONSTANT);
+        return new BindingStageConfig(500, 3000, 1e-3, 5e-4, 5.0, 800, CONSTANT);
     }
 
     /** Where a stage with peak rate {@code lr} ends its decay. */

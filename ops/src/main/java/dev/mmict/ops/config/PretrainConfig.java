@@ -62,7 +62,7 @@ public record PretrainConfig(
         if (init == null) {
             init = "";
         }
-        for (int stage : new int[] {binding.hubSteps(), binding.jointSteps()}) {
+        for (int stage : new int[] {binding.hubSteps(), binding.jointSteps(), binding.mixSteps()}) {
             if (stage > 0 && warmupSteps > stage) {
                 throw new IllegalArgumentException("warmupSteps (" + warmupSteps + ") must not exceed a binding stage's steps ("
                         + stage + ")");

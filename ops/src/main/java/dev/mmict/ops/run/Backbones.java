@@ -144,8 +144,8 @@ final class Backbones {
       try (model) {
         long params = model.params().count(x -> true);
         LOG.info("pretraining a backbone of {} parameters (vocabulary {}) on {}: text stage {} steps, multi-modal "
-            + "stage {}, binding stages {} + {}", params, tokenizer.vocabSize(), p.tasks(), p.textSteps(), p.steps(),
-            p.binding().hubSteps(), p.binding().jointSteps());
+            + "stage {}, binding stages {} + {}, mixed stage {}", params, tokenizer.vocabSize(), p.tasks(), p.textSteps(),
+            p.steps(), p.binding().hubSteps(), p.binding().jointSteps(), p.binding().mixSteps());
         meta.put("mmict.pretrain.tasks", String.join(",", p.tasks()));
         meta.put("mmict.seed", Long.toString(config.seed()));
         textStage(p, config.seed(), model, tokenizer, manager, session, meta);
@@ -191,6 +191,14 @@ final class Backbones {
             meta.put("mmict.pretrain.binding_joint_steps", Integer.toString(b.jointSteps()));
             meta.put("mmict.pretrain.binding_schedule", b.schedule());
           }
+        }
+        if (b.mixSteps() > 0) {
+          // Binding-only training lets captioning drift (CIDEr 0.289 -> 0.07 after 3,000 steps):
+          // a last stage on every task, in every format, brings it back (docs/decisions/0003).
+          results.addAll(stage("pretrain-mix", mix, new TrainSettings(b.mixSteps(), p.batchSize(), b.jointLr(),
+              p.warmupSteps(), p.weightDecay(), config.seed() + 3, b.contrastWeight(), p.gradClip(), true,
+              b.minLr(b.jointLr())), model, builder, probe, tokenizer, meta, dir, session, manager));
+          meta.put("mmict.pretrain.mix_steps", Integer.toString(b.mixSteps()));
         }
         if (probe.isPresent()) {
           DialogContrast.Retrieval r = probe.get().measure(manager);

@@ -43,7 +43,8 @@ class LocalOperationsTest {
     Result p = run("pretrain", "--out", pre.toString(), "--report", dir.resolve("pre.json").toString(),
         "--set", "pretrain.steps=4", "--set", "pretrain.warmupSteps=1", "--set", "pretrain.batchSize=4",
         "--set", "pretrain.vocabularySamples=200", "--set", "pretrain.textSteps=3", "--set", "pretrain.textBatchSize=4",
-        "--set", "pretrain.binding.hubSteps=2", "--set", "pretrain.binding.jointSteps=2");
+        "--set", "pretrain.binding.hubSteps=2", "--set", "pretrain.binding.jointSteps=2",
+        "--set", "pretrain.binding.mixSteps=2");
     assertEquals(ExitCodes.OK, p.code(), p.err());
     Path backbone = pre.resolve("backbone");
     assertTrue(Files.isRegularFile(backbone.resolve("model.safetensors")));
@@ -56,6 +57,8 @@ class LocalOperationsTest {
     assertTrue(copy >= 0 && copy <= 1, "copy accuracy " + copy);
     assertEquals("2", meta.get("mmict.pretrain.binding_hub_steps"), meta.toString());
     assertEquals("2", meta.get("mmict.pretrain.binding_joint_steps"), meta.toString());
+    assertEquals("2", meta.get("mmict.pretrain.mix_steps"), meta.toString());
+    assertEquals("constant", meta.get("mmict.pretrain.binding_schedule"), meta.toString());
     double retrieval = Double.parseDouble(meta.get("mmict.pretrain.binding_retrieval"));
     double retrievalChance = Double.parseDouble(meta.get("mmict.pretrain.binding_retrieval_chance"));
     assertTrue(retrieval >= 0 && retrieval <= 1 && retrievalChance >= 0.2 && retrievalChance <= 0.5, meta.toString());
@@ -65,7 +68,8 @@ class LocalOperationsTest {
     Path more = dir.resolve("more");
     Result c = run("pretrain", "--out", more.toString(), "--set", "pretrain.init=" + backbone,
         "--set", "pretrain.textSteps=0", "--set", "pretrain.steps=0", "--set", "pretrain.warmupSteps=1",
-        "--set", "pretrain.batchSize=4", "--set", "pretrain.binding.hubSteps=3", "--set", "pretrain.binding.jointSteps=0");
+        "--set", "pretrain.batchSize=4", "--set", "pretrain.binding.hubSteps=3", "--set", "pretrain.binding.jointSteps=0",
+        "--set", "pretrain.binding.mixSteps=0");
     assertEquals(ExitCodes.OK, c.code(), c.err());
     dev.mmict.hub.io.SafetensorsFile continued = dev.mmict.hub.io.Safetensors.read(
         more.resolve("backbone/model.safetensors"));
