@@ -138,7 +138,9 @@ final class Backbones {
             meta.put(k, v);
           }
         });
-        meta.put("mmict.pretrain.init", p.init());
+        // A chain of continuations keeps every start on record, oldest first.
+        String before = meta.get("mmict.pretrain.init");
+        meta.put("mmict.pretrain.init", before == null ? p.init() : before + " | " + p.init());
         LOG.info("pretraining continues from the backbone at {}", p.init());
       }
       try (model) {

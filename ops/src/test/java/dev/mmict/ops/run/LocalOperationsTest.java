@@ -88,6 +88,17 @@ class LocalOperationsTest {
     assertEquals(backbone.toString(), cmeta.get("mmict.pretrain.init"), cmeta.toString());
     assertEquals(meta.get("mmict.pretrain.text_copy_accuracy"), cmeta.get("mmict.pretrain.text_copy_accuracy"));
     assertEquals("3", cmeta.get("mmict.pretrain.binding_hub_steps"), cmeta.toString());
+    // A continuation of the continuation keeps both starts on record, oldest first.
+    Path again = dir.resolve("again");
+    Result a = run("pretrain", "--out", again.toString(), "--set", "pretrain.init=" + more.resolve("backbone"),
+        "--set", "pretrain.textSteps=0", "--set", "pretrain.steps=0", "--set", "pretrain.warmupSteps=1",
+        "--set", "pretrain.batchSize=4", "--set", "pretrain.binding.hubSteps=0", "--set", "pretrain.binding.jointSteps=0",
+        "--set", "pretrain.binding.mixSteps=1");
+    assertEquals(ExitCodes.OK, a.code(), a.err());
+    java.util.Map<String, String> ameta = dev.mmict.hub.io.Safetensors.read(again.resolve("backbone/model.safetensors"))
+        .metadata();
+    assertEquals(backbone + " | " + more.resolve("backbone"), ameta.get("mmict.pretrain.init"), ameta.toString());
+    assertEquals("1", ameta.get("mmict.pretrain.mix_steps"), ameta.toString());
 
     Path report = dir.resolve("demo.json");
     List<String> demoArgs = new ArrayList<>(List.of("demo", "--out", dir.resolve("demo").toString(),
