@@ -181,6 +181,55 @@ class TasksTest {
     }
   }
 
+  @Test
+  void richGeneratedNamesHaveClustersAndDoubledLettersButNoListedName() {
+    String yaml = """
+        kind: fastbinding
+        seed: 5
+        splits: {train: 10, val: 2, test: 2}
+        prompts: ["what is this? this is a"]
+        demos: ["this is a {name}."]
+        ways: {min: 2, max: 3}
+        names:
+          train: [dax, wug, fep]
+          eval: [toma, zup, kib]
+          generated_train: 2000
+          generated_style: rich
+        """;
+    TaskSpec spec = Tasks.parse("t", yaml, "t.yaml");
+    List<String> generated = spec.trainNames().subList(3, spec.trainNames().size());
+    assertEquals(2000, generated.size());
+    assertEquals(spec.trainNames(), Tasks.parse("t", yaml, "t.yaml").trainNames(), "deterministic in the seed");
+    int doubled = 0;
+    int clustered = 0;
+    for (String n : generated) {
+      assertTrue(n.matches("[a-z]{2,9}") && "aeiou".indexOf(n.charAt(0)) < 0, n);
+      doubled += n.matches(".*([bdfglmnprstz])\\1.*") ? 1 : 0;
+      clustered += n.matches(".*[^aeiou][^aeiou].*") ? 1 : 0;
+    }
+    // Hand-computed from the draw's probabilities: a doubled consonant closes 1/6 of the names and
+    // joins the syllables of 1/4 of the two-syllable ones (about 29 % together); clusters are more.
+    assertTrue(doubled > 400 && doubled < 800, doubled + " of 2000 with a doubled consonant");
+    assertTrue(clustered > doubled, clustered + " of 2000 with two consonants in a row");
+    Set<String> downstream = new HashSet<>();
+    for (String name : Tasks.BUILT_IN) {
+      TaskSpec task = Tasks.load(name);
+      if (task.kind() == TaskKind.FASTBINDING && !name.contains("pretrain")) {
+        downstream.addAll(task.trainNames());
+        downstream.addAll(task.evalNames());
+      }
+    }
+    assertTrue(downstream.size() > 10, downstream.toString());
+    assertTrue(generated.stream().noneMatch(downstream::contains), "never a downstream task's name");
+    // The simple style (the default) stays what it was, so existing backbones stay reproducible.
+    TaskSpec simple = Tasks.parse("t", yaml.replace("generated_style: rich", "generated_style: simple"), "t.yaml");
+    TaskSpec byDefault = Tasks.parse("t", yaml.replace("  generated_style: rich\n", ""), "t.yaml");
+    assertEquals(simple.trainNames(), byDefault.trainNames());
+    TaskSpecException e = fails(yaml.replace("generated_style: rich", "generated_style: fancy"));
+    assertEquals("names.generated_style", e.key());
+    assertTrue(e.getMessage().contains("simple or rich"), e.getMessage());
+  }
+
   /** Pretraining must see none of the downstream tasks' names or template text. */
   @Test
   void pretrainingTasksShareNoNamesOrTemplateTextWithDownstreamTasks() {

@@ -44,9 +44,10 @@ record TaskFile(
 
   /**
    * Nonsense-name pools: one for train, one (disjoint) for val and test; {@code generatedTrain}
-   * more pronounceable names may be added to the train pool (never a name any built-in task lists).
+   * more pronounceable names may be added to the train pool (never a name any built-in task lists),
+   * spelled in {@code generatedStyle} ({@code simple}, the default, or {@code rich}).
    */
-  record NamePools(List<String> train, List<String> eval, Integer generatedTrain) {}
+  record NamePools(List<String> train, List<String> eval, Integer generatedTrain, String generatedStyle) {}
 
   /** How many classes a fast-binding dialog names. */
   record Ways(Integer min, Integer max) {}

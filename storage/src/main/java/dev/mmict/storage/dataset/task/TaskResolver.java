@@ -170,7 +170,14 @@ final class TaskResolver {
         int count = intIn(pools.generatedTrain(), 0, 0, 100_000, "names.generated_train");
         Set<String> excluded = new HashSet<>(Tasks.listedNames());
         excluded.addAll(evalNames);
-        trainNames = NameGenerator.extend(trainNames, count, f.seed() == null ? 0L : f.seed(), excluded);
+        NameGenerator.Style style;
+        try {
+          style = pools.generatedStyle() == null ? NameGenerator.Style.SIMPLE
+              : NameGenerator.Style.parse(pools.generatedStyle());
+        } catch (IllegalArgumentException e) {
+          throw error(List.of("names", "generated_style"), e.getMessage());
+        }
+        trainNames = NameGenerator.extend(trainNames, count, f.seed() == null ? 0L : f.seed(), excluded, style);
       }
       Set<String> overlap = new HashSet<>(trainNames);
       overlap.retainAll(evalNames);
