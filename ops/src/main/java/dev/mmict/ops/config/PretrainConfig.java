@@ -80,7 +80,7 @@ public record PretrainConfig(
     /** The mixture that produced the shipped backbone. */
     public static PretrainConfig defaults() {
         return new PretrainConfig(
-                List.of("shapes-pretrain-binding", "shapes-pretrain-caption", "shapes-pretrain-vqa"),
+                List.of("shapes-pretrain-binding-rich", "shapes-pretrain-caption", "shapes-pretrain-vqa"),
                 List.of(6, 1, 1), 3500, 16, 1e-3, 100, 0.05, 0.5, 3000, 1.0, 3000, 64, 1e-3,
                 BindingStageConfig.defaults(), "");
     }

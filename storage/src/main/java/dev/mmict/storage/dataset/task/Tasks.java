@@ -42,6 +42,7 @@ public final class Tasks {
           "shapes-pretrain-caption",
           "shapes-pretrain-vqa",
           "shapes-pretrain-binding",
+          "shapes-pretrain-binding-rich",
           "fmnist-caption",
           "fmnist-vqa",
           "fmnist-fastbinding",
