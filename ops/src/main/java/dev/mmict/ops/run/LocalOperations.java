@@ -133,8 +133,7 @@ public final class LocalOperations implements Operations {
         report.put("parameters", parameterCounts(model));
       }
       report.putAll(session.report());
-      report.put("predictions", paths(PredictionFiles.write(request.outDir().resolve("predictions"),
-          session.predictions())));
+      report.put("predictions", predictionFiles(request, session));
       report.put("plots", paths(RunPlots.run(request.outDir(), session.curves(), rows)));
     }
     finish(request, rows, report);
@@ -167,8 +166,7 @@ public final class LocalOperations implements Operations {
         report.put("parameters", parameterCounts(model));
       }
       report.putAll(session.report());
-      report.put("predictions", paths(PredictionFiles.write(request.outDir().resolve("predictions"),
-          session.predictions())));
+      report.put("predictions", predictionFiles(request, session));
       report.put("plots", paths(RunPlots.run(request.outDir(), session.curves(), rows)));
     }
     finish(request, rows, report);
@@ -207,8 +205,7 @@ public final class LocalOperations implements Operations {
         rows.add(evaluate(config, task, mode, model, bb, manager, config.eval().withDemos(), 0, Double.NaN, session));
       }
       report.putAll(session.report());
-      report.put("predictions", paths(PredictionFiles.write(request.outDir().resolve("predictions"),
-          session.predictions())));
+      report.put("predictions", predictionFiles(request, session));
       report.put("plots", paths(RunPlots.run(request.outDir(), List.of(), rows)));
     }
     finish(request, rows, report);
@@ -227,8 +224,7 @@ public final class LocalOperations implements Operations {
     try (RunSession session = session(request, evaluations)) {
       rows.addAll(demoRuns(request, cluster, tasks, noDemosToo, session, report));
       report.putAll(session.report());
-      report.put("predictions", paths(PredictionFiles.write(request.outDir().resolve("predictions"),
-          session.predictions())));
+      report.put("predictions", predictionFiles(request, session));
       report.put("plots", paths(RunPlots.demo(request.outDir(), session.curves(), rows)));
     }
     report.put("wall_seconds", (System.nanoTime() - start) / 1e9);
@@ -374,6 +370,11 @@ public final class LocalOperations implements Operations {
     ResultRow row = new ResultRow(task.name(), mode.label(), demos, r.metrics(), r.samples(), trainSeconds, loss);
     session.evaluated(row, r.predictions());
     return row;
+  }
+
+  /** Writes the run's evaluated answers under {@code <out>/predictions/}; the files' paths. */
+  private static List<String> predictionFiles(RunRequest request, RunSession session) throws IOException {
+    return paths(PredictionFiles.write(request.outDir().resolve("predictions"), session.predictions()));
   }
 
   private static List<String> paths(List<Path> files) {

@@ -2,6 +2,7 @@ package dev.mmict.ops.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.mmict.hub.assembly.Mode;
 import dev.mmict.worker.train.Evaluator;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -30,10 +31,13 @@ final class PredictionFiles {
 
   private PredictionFiles() { }
 
-  /** The file name of an evaluation, unique per task, mode and demonstrations setting. */
+  /**
+   * The file name of an evaluation, unique per task, mode and demonstrations setting (VanillaFT
+   * never has demonstrations, so its one evaluation carries no suffix).
+   */
   static String fileName(ResultRow row) {
     String base = (row.task() + "-" + row.mode()).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-");
-    return base + (row.demos() || row.mode().equals("VanillaFT") ? "" : "-no-demos") + ".jsonl";
+    return base + (row.demos() || row.mode().equals(Mode.VANILLA_FT.label()) ? "" : "-no-demos") + ".jsonl";
   }
 
   /**
