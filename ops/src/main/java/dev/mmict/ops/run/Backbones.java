@@ -179,17 +179,13 @@ final class Backbones {
             // Only the parts MMICT fine-tunes: with the LLM and the vision encoder moving too, the
             // contrastive loss sat on its plateau (docs/decisions/0003).
             model.setTrainable(MmictModel.FINETUNED);
-            results.addAll(stage("pretrain-binding-hub", binding, new TrainSettings(b.hubSteps(), p.batchSize(),
-                b.hubLr(), p.warmupSteps(), p.weightDecay(), config.seed() + 1, b.contrastWeight(), p.gradClip(), true,
-                b.minLr(b.hubLr())),
-                model, builder, probe, tokenizer, meta, dir, session, manager));
+            results.addAll(stage("pretrain-binding-hub", binding, closingStage(p, b.hubSteps(), b.hubLr(), config.seed() + 1), model, builder, probe, tokenizer, meta, dir, session, manager));
             model.setTrainable(x -> true);
             meta.put("mmict.pretrain.binding_hub_steps", Integer.toString(b.hubSteps()));
           }
           if (b.jointSteps() > 0) {
-            results.addAll(stage("pretrain-binding-joint", binding, new TrainSettings(b.jointSteps(), p.batchSize(),
-                b.jointLr(), p.warmupSteps(), p.weightDecay(), config.seed() + 2, b.contrastWeight(), p.gradClip(),
-                true, b.minLr(b.jointLr())), model, builder, probe, tokenizer, meta, dir, session, manager));
+            results.addAll(stage("pretrain-binding-joint", binding, closingStage(p, b.jointSteps(),
+                b.jointLr(), config.seed() + 2), model, builder, probe, tokenizer, meta, dir, session, manager));
             meta.put("mmict.pretrain.binding_joint_steps", Integer.toString(b.jointSteps()));
             meta.put("mmict.pretrain.binding_schedule", b.schedule());
           }
@@ -197,9 +193,8 @@ final class Backbones {
         if (b.mixSteps() > 0) {
           // Binding-only training lets captioning drift (CIDEr 0.289 -> 0.07 after 3,000 steps):
           // a last stage on every task, in every format, brings it back (docs/decisions/0003).
-          results.addAll(stage("pretrain-mix", mix, new TrainSettings(b.mixSteps(), p.batchSize(), b.jointLr(),
-              p.warmupSteps(), p.weightDecay(), config.seed() + 3, b.contrastWeight(), p.gradClip(), true,
-              b.minLr(b.jointLr())), model, builder, probe, tokenizer, meta, dir, session, manager));
+          results.addAll(stage("pretrain-mix", mix, closingStage(p, b.mixSteps(), b.jointLr(),
+              config.seed() + 3), model, builder, probe, tokenizer, meta, dir, session, manager));
           meta.put("mmict.pretrain.mix_steps", Integer.toString(b.mixSteps()));
         }
         if (probe.isPresent()) {
@@ -216,6 +211,17 @@ final class Backbones {
         return new Pretrained(dir, params, tailLoss(results), secs, tokenizer.vocabSize());
       }
     }
+  }
+
+  /**
+   * The settings of a stage that closes pretraining (hub binding, joint binding, mixed): the
+   * multi-modal stage's batch, warm-up, decay and clip, the binding contrastive weight, and the
+   * binding schedule after the warm-up.
+   */
+  private static TrainSettings closingStage(PretrainConfig p, int steps, double lr, long seed) {
+    BindingStageConfig b = p.binding();
+    return new TrainSettings(steps, p.batchSize(), lr, p.warmupSteps(), p.weightDecay(), seed, b.contrastWeight(),
+        p.gradClip(), true, b.minLr(lr));
   }
 
   /**
