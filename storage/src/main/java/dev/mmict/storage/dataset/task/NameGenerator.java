@@ -95,8 +95,7 @@ final class NameGenerator {
     int syllables = 1 + rng.nextInt(2);
     for (int s = 0; s < syllables; s++) {
       if (s > 0 && rng.nextInt(4) == 0) {
-        char c = DOUBLED.charAt(rng.nextInt(DOUBLED.length()));
-        sb.append(c).append(c);
+        appendDoubled(sb, rng);
       } else if (rng.nextInt(3) == 0) {
         sb.append(ONSETS[rng.nextInt(ONSETS.length)]);
       } else {
@@ -106,10 +105,7 @@ final class NameGenerator {
     }
     switch (rng.nextInt(6)) {
       case 0, 1 -> sb.append(CODAS[rng.nextInt(CODAS.length)]);
-      case 2 -> {
-        char c = DOUBLED.charAt(rng.nextInt(DOUBLED.length()));
-        sb.append(c).append(c);
-      }
+      case 2 -> appendDoubled(sb, rng);
       case 3 -> sb.append(CONSONANTS.charAt(rng.nextInt(CONSONANTS.length())));
       default -> {
         if (sb.length() < 3) {
@@ -118,5 +114,10 @@ final class NameGenerator {
       }
     }
     return sb.toString();
+  }
+
+  private static void appendDoubled(StringBuilder sb, SplittableRandom rng) {
+    char c = DOUBLED.charAt(rng.nextInt(DOUBLED.length()));
+    sb.append(c).append(c);
   }
 }
