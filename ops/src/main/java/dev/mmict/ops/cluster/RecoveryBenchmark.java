@@ -219,12 +219,7 @@ public final class RecoveryBenchmark {
     for (int i = Math.max(1, from); i < to; i++) {
       gaps.add((nanos.get(i) - nanos.get(i - 1)) / 1e9);
     }
-    if (gaps.isEmpty()) {
-      return Double.NaN;
-    }
-    gaps.sort(Double::compare);
-    int n = gaps.size();
-    return n % 2 == 1 ? gaps.get(n / 2) : (gaps.get(n / 2 - 1) + gaps.get(n / 2)) / 2;
+    return gaps.isEmpty() ? Double.NaN : StepStats.median(gaps);
   }
 
   /**
