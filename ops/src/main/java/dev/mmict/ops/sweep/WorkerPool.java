@@ -181,6 +181,7 @@ final class WorkerPool implements AutoCloseable {
                 try {
                     Thread.sleep(1000);
                 } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt(); // the accept thread ends; the flag stays for whoever asks
                     return;
                 }
             }
