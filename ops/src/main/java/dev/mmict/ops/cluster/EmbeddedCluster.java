@@ -308,14 +308,8 @@ public final class EmbeddedCluster implements AutoCloseable {
 
   /** The worker JVM command for {@code id}: this JVM's java and class path, the {@code worker} subcommand. */
   static List<String> workerCommand(String id, String seed, Path configFile, Options options) {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java,
-        "-Xmx" + options.workerHeapMiB() + "m",
-        "-Dai.djl.offline=true",
-        "-Dai.djl.pytorch.num_threads=1",
-        "-Dai.djl.pytorch.num_interop_threads=1",
-        "-cp", System.getProperty("java.class.path"),
-        "dev.mmict.ops.Main", "worker",
+    List<String> cmd = ChildJvm.command(options.workerHeapMiB());
+    cmd.addAll(List.of("dev.mmict.ops.Main", "worker",
         "--config", configFile.toAbsolutePath().toString(),
         "--id", id,
         "--host", HOST,

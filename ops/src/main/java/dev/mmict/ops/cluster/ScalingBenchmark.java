@@ -227,17 +227,8 @@ public final class ScalingBenchmark {
 
   /** The command line of one pass: a fresh JVM with a worker JVM's flags running {@link ScalingPass}. */
   static List<String> command(Side side, Path configFile, int micro, Path dir, Path traceFile, Settings settings) {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java,
-        "-Xmx" + HEAP_MIB + "m",
-        "-Dai.djl.offline=true",
-        "-Dai.djl.pytorch.num_threads=1",
-        "-Dai.djl.pytorch.num_interop_threads=1"));
-    String level = System.getProperty("mmict.log.level");
-    if (level != null) {
-      cmd.add("-Dmmict.log.level=" + level);
-    }
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ScalingPass.class.getName(),
+    List<String> cmd = ChildJvm.command(HEAP_MIB);
+    cmd.addAll(List.of(ScalingPass.class.getName(),
         side == Side.SINGLE ? "single" : "cluster",
         configFile.toAbsolutePath().toString(),
         Integer.toString(settings.steps()),

@@ -155,9 +155,8 @@ public final class StandbyCluster implements AutoCloseable {
   }
 
   private Node startCoordinator(String name, List<String> extra) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-Dai.djl.offline=true",
-        "-cp", System.getProperty("java.class.path"), "dev.mmict.ops.Main", "coordinator",
+    List<String> cmd = ChildJvm.command(256);
+    cmd.addAll(List.of("dev.mmict.ops.Main", "coordinator",
         "--config", configFile.toAbsolutePath().toString(),
         "--host", HOST, "--port", "0",
         "--workers", Integer.toString(options.workers()),

@@ -1,5 +1,6 @@
 package dev.mmict.ops.sweep;
 
+import dev.mmict.ops.cluster.ChildJvm;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -60,14 +61,8 @@ public final class TrialLauncher {
         if (poolAnnounce != null && poolWorkers < 1) {
             throw new IllegalArgumentException("a stretch on the pool needs >= 1 worker, got " + poolWorkers);
         }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java,
-                "-Xmx" + heapMiB + "m",
-                "-Dai.djl.offline=true",
-                "-Dai.djl.pytorch.num_threads=1",
-                "-Dai.djl.pytorch.num_interop_threads=1",
-                "-cp", System.getProperty("java.class.path"),
-                "dev.mmict.ops.Main", "train",
+        List<String> cmd = ChildJvm.command(heapMiB);
+        cmd.addAll(List.of("dev.mmict.ops.Main", "train",
                 "--config", segment.config().toAbsolutePath().toString(),
                 "--out", segment.trialDir().toAbsolutePath().toString(),
                 "--report", segment.report().toAbsolutePath().toString(),

@@ -1,5 +1,6 @@
 package dev.mmict.ops.sweep;
 
+import dev.mmict.ops.cluster.ChildJvm;
 import dev.mmict.protocol.v1.JoinTrial;
 import dev.mmict.protocol.v1.PoolCommand;
 import dev.mmict.protocol.v1.PoolEvent;
@@ -122,18 +123,13 @@ final class WorkerPool implements AutoCloseable {
 
     /** The command line of local pool worker {@code id}. */
     List<String> command(String id) {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ArrayList<>(List.of(java,
-                "-Xmx" + heapMiB + "m",
-                "-Dai.djl.offline=true",
-                "-Dai.djl.pytorch.num_threads=1",
-                "-Dai.djl.pytorch.num_interop_threads=1",
-                "-cp", System.getProperty("java.class.path"),
-                "dev.mmict.ops.Main", "worker",
+        List<String> cmd = ChildJvm.command(heapMiB);
+        cmd.addAll(List.of("dev.mmict.ops.Main", "worker",
                 "--pool-join", endpoint,
                 "--id", id,
                 "--host", localHost,
                 "--parent-pid", Long.toString(ProcessHandle.current().pid())));
+        return cmd;
     }
 
     /** Starts the next local worker JVM ({@code pool-N}) and returns its id; it signals {@link Ready} once joined. */

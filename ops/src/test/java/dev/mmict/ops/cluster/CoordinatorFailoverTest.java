@@ -126,11 +126,11 @@ class CoordinatorFailoverTest {
       }
       if (active != null && !active.isAlive()) {
         fail("the active coordinator exited before step " + (steps - 1) + " committed"
-            + ClusterLogs.trouble(cluster.auditFile().getParent(), 8));
+            + ClusterLogs.trouble(cluster.auditFile().getParent(), 20));
       }
       if (System.nanoTime() > deadline) {
         fail("fewer than " + steps + " steps committed within 120 s (" + committed.size() + ")"
-            + ClusterLogs.trouble(cluster.auditFile().getParent(), 8));
+            + ClusterLogs.trouble(cluster.auditFile().getParent(), 20));
       }
       Thread.sleep(100);
     }
