@@ -31,7 +31,7 @@ public final class StandbyCluster implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(StandbyCluster.class);
   private static final String HOST = "127.0.0.1";
-  private static final Pattern SEED = Pattern.compile("coordinator node at (\\S+:\\d+)");
+  private static final Pattern SEED = Pattern.compile("^coordinator node at (\\S+:\\d+)");
   private static final Duration NODE_START = Duration.ofSeconds(90);
 
   /** A process this cluster started: a coordinator or a worker. */
@@ -77,7 +77,7 @@ public final class StandbyCluster implements AutoCloseable {
       Node active = cluster.startCoordinator("coordinator-a", List.of());
       cluster.seed = awaitLine(active, SEED, "its cluster address").group(1);
       Node standby = cluster.startCoordinator("coordinator-b", List.of("--standby", "--seed", cluster.seed));
-      awaitLine(standby, Pattern.compile("standby coordinator node \\S+ is up"), "being Up in the cluster");
+      awaitLine(standby, Pattern.compile("^standby coordinator node \\S+ is up"), "being Up in the cluster");
       for (int i = 1; i <= options.workers(); i++) {
         cluster.startWorker("worker-" + i);
       }
