@@ -187,7 +187,6 @@ final class Backbones {
             results.addAll(stage("pretrain-binding-joint", binding, closingStage(p, b.jointSteps(),
                 b.jointLr(), config.seed() + 2), model, builder, probe, tokenizer, meta, dir, session, manager));
             meta.put("mmict.pretrain.binding_joint_steps", Integer.toString(b.jointSteps()));
-            meta.put("mmict.pretrain.binding_schedule", b.schedule());
           }
         }
         if (b.mixSteps() > 0) {
@@ -196,6 +195,10 @@ final class Backbones {
           results.addAll(stage("pretrain-mix", mix, closingStage(p, b.mixSteps(), b.jointLr(),
               config.seed() + 3), model, builder, probe, tokenizer, meta, dir, session, manager));
           meta.put("mmict.pretrain.mix_steps", Integer.toString(b.mixSteps()));
+        }
+        if (b.mixSteps() > 0 || (!binding.isEmpty() && b.hubSteps() + b.jointSteps() > 0)) {
+          // The schedule governs all three closing stages, so a mixed-only continuation records it too.
+          meta.put("mmict.pretrain.binding_schedule", b.schedule());
         }
         if (probe.isPresent()) {
           DialogContrast.Retrieval r = probe.get().measure(manager);
