@@ -47,6 +47,7 @@ class ExchangeMessagesTest {
             .setRank(1)
             .setWorldSize(3)
             .setStep(40)
+            .setPlanId(4294967301L)
             .build();
     ExchangeHelloReply reply =
         ExchangeHelloReply.newBuilder().setAccepted(false).setRank(0).setReason("world size 3, expected 2").build();

@@ -87,8 +87,8 @@ public final class DataPlane implements AutoCloseable {
     if (peers.size() == 1) {
       return;
     }
-    long planId = planNumber(plan);
-    try (TcpTransport transport = TcpTransport.open(listener, rank, peers, plan.getStep(), settings.timeout())) {
+    ExchangeRound round = new ExchangeRound(plan.getStep(), planNumber(plan));
+    try (TcpTransport transport = TcpTransport.open(listener, rank, peers, round, settings.timeout())) {
       open = transport;
       Transport wire = new CountingTransport(transport, sentBytes);
       InjectedFault f = fault;
@@ -99,7 +99,6 @@ public final class DataPlane implements AutoCloseable {
         wire = new FaultyTransport(transport, f.kind(), chunk -> !chunk.getPayload().isEmpty());
       }
       RingAllReduce ring = new RingAllReduce(wire, settings);
-      ExchangeRound round = new ExchangeRound(plan.getStep(), planId);
       if (contribution.fixed() != null) {
         ring.allReduceFixed(round, contribution.fixed());
       } else {

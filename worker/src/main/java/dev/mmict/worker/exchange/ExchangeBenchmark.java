@@ -265,7 +265,7 @@ public final class ExchangeBenchmark {
       for (int r = 0; r < n; r++) {
         int rank = r;
         futures.add(pool.submit(() -> {
-          try (TcpTransport t = TcpTransport.open(listeners.get(rank), rank, peers, 0, TIMEOUT)) {
+          try (TcpTransport t = TcpTransport.open(listeners.get(rank), rank, peers, new ExchangeRound(0, 0), TIMEOUT)) {
             RingAllReduce ring = new RingAllReduce(t, exchange);
             float[] floats = fixed ? null : new float[elements];
             long[] longs = fixed ? new long[elements] : null;

@@ -107,10 +107,11 @@ public final class TcpTransport implements Transport {
    * (which the caller keeps and closes) and connects to {@code peers.get(j)} for every {@code j !=
    * rank}. Gives up after {@code timeout}, naming the ranks still missing.
    *
-   * @param step the first step the connections serve; every rank must pass the same
+   * @param first the first step and attempt (plan) the connections serve; every rank must pass the
+   *     same, and a connection announcing another is refused (a stale one from an aborted attempt)
    */
   public static TcpTransport open(
-      ServerSocket listener, int rank, List<InetSocketAddress> peers, long step, Duration timeout)
+      ServerSocket listener, int rank, List<InetSocketAddress> peers, ExchangeRound first, Duration timeout)
       throws IOException, InterruptedException {
     int n = peers.size();
     if (rank < 0 || rank >= n) {
@@ -127,7 +128,8 @@ public final class TcpTransport implements Transport {
             .setProtocolVersion(ProtocolVersion.PROTOCOL_VERSION_1)
             .setRank(rank)
             .setWorldSize(n)
-            .setStep(step)
+            .setStep(first.step())
+            .setPlanId(first.planId())
             .build();
     CompletableFuture<Void> accepted =
         CompletableFuture.runAsync(() -> transport.acceptAll(listener, hello, deadline), command -> {
@@ -379,6 +381,10 @@ public final class TcpTransport implements Transport {
     }
     if (hello.getStep() != own.getStep()) {
       return "step " + hello.getStep() + ", this worker is at step " + own.getStep();
+    }
+    if (hello.getPlanId() != own.getPlanId()) {
+      return "plan " + hello.getPlanId() + " of step " + hello.getStep() + ", this worker's ring serves plan "
+          + own.getPlanId() + " (a connection of another attempt)";
     }
     if (hello.getRank() >= worldSize || hello.getRank() == rank) {
       return "rank " + hello.getRank() + " is not a peer of rank " + rank;

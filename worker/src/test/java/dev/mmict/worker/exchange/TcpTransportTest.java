@@ -69,7 +69,7 @@ class TcpTransportTest {
     ExchangeSettings settings = new ExchangeSettings(4096, Duration.ofSeconds(10));
     try {
       var outcomes = Ranks.run(n, 60, rank -> {
-        try (TcpTransport t = TcpTransport.open(listeners.get(rank), rank, peers, 100, CONNECT)) {
+        try (TcpTransport t = TcpTransport.open(listeners.get(rank), rank, peers, new ExchangeRound(100, 0), CONNECT)) {
           RingAllReduce ring = new RingAllReduce(t, settings);
           // two steps over the same connections
           ring.allReduceFixed(new ExchangeRound(100, 1), fixed[rank]);
@@ -104,7 +104,7 @@ class TcpTransportTest {
     ExchangeSettings settings = new ExchangeSettings(100, Duration.ofMillis(500));
     try {
       var outcomes = Ranks.run(n, 60, rank -> {
-        try (TcpTransport tcp = TcpTransport.open(listeners.get(rank), rank, peers, 0, CONNECT)) {
+        try (TcpTransport tcp = TcpTransport.open(listeners.get(rank), rank, peers, new ExchangeRound(0, 0), CONNECT)) {
           Transport t = rank != 0 ? tcp : new FaultyTransport(tcp, FaultyTransport.Fault.CORRUPT_BYTE,
               c -> c.getPhase() == ExchangePhase.EXCHANGE_PHASE_ALL_GATHER);
           RingAllReduce ring = new RingAllReduce(t, settings);
@@ -149,7 +149,7 @@ class TcpTransportTest {
     ExchangeSettings settings = new ExchangeSettings(100, Duration.ofMillis(300));
     try {
       var outcomes = Ranks.run(n, 90, rank -> {
-        try (TcpTransport tcp = TcpTransport.open(listeners.get(rank), rank, peers, 0, CONNECT)) {
+        try (TcpTransport tcp = TcpTransport.open(listeners.get(rank), rank, peers, new ExchangeRound(0, 0), CONNECT)) {
           // Round 0 aborts on a wrongly sized all-gather chunk from rank 0, later rounds on rank 1
           // using a vector one element longer than the others: both mid-exchange.
           Transport t = rank != 0 ? tcp : new FaultyTransport(tcp, FaultyTransport.Fault.WRONG_SIZE,
@@ -199,7 +199,7 @@ class TcpTransportTest {
     long start = System.nanoTime();
     try {
       var outcomes = Ranks.run(2, 20, rank -> {
-        try (TcpTransport t = TcpTransport.open(listeners.get(rank), rank, peers, rank == 0 ? 8 : 7, shortTimeout)) {
+        try (TcpTransport t = TcpTransport.open(listeners.get(rank), rank, peers, new ExchangeRound(rank == 0 ? 8 : 7, 0), shortTimeout)) {
           return t;
         }
       });
@@ -218,13 +218,48 @@ class TcpTransportTest {
     }
   }
 
+  /**
+   * A worker that gave up on an aborted attempt leaves its connection in the peer's listen backlog,
+   * hello already sent, socket already closed. The retried attempt (same step, next plan id) must
+   * refuse it and take the live connection: accepting it made every retry fail on its dead link
+   * (the standby coordinator re-planned step 2 for minutes in CoordinatorFailoverTest).
+   */
+  @Test
+  void aLeftoverConnectionOfAnAbortedAttemptOfTheSameStepIsRefusedAndTheRetryConnects() throws Exception {
+    List<ServerSocket> listeners = listeners(2);
+    List<InetSocketAddress> peers = addresses(listeners);
+    try {
+      try (java.net.Socket stale = new java.net.Socket()) {
+        stale.connect(peers.get(1));
+        dev.mmict.protocol.v1.ExchangeHello.newBuilder()
+            .setProtocolVersion(dev.mmict.protocol.v1.ProtocolVersion.PROTOCOL_VERSION_1)
+            .setRank(0).setWorldSize(2).setStep(2).setPlanId(6)
+            .build().writeDelimitedTo(stale.getOutputStream());
+      } // closed: only the backlog and the socket buffer remember it
+      long[][] values = {{1, 2, 3}, {10, 20, 30}};
+      var outcomes = Ranks.run(2, 20, rank -> {
+        try (TcpTransport t = TcpTransport.open(listeners.get(rank), rank, peers, new ExchangeRound(2, 7), CONNECT)) {
+          new RingAllReduce(t, new ExchangeSettings(2, Duration.ofSeconds(10)))
+              .allReduceFixed(new ExchangeRound(2, 7), values[rank]);
+          return null;
+        }
+      });
+      for (int r = 0; r < 2; r++) {
+        outcomes.get(r).get();
+        assertArrayEquals(new long[] {11, 22, 33}, values[r], "sum on rank " + r);
+      }
+    } finally {
+      closeAll(listeners);
+    }
+  }
+
   @Test
   void aPeerThatClosesItsTransportFailsTheOthersReceiveWithTransportError() throws Exception {
     List<ServerSocket> listeners = listeners(2);
     List<InetSocketAddress> peers = addresses(listeners);
     try {
       var outcomes = Ranks.run(2, 20, rank -> {
-        try (TcpTransport t = TcpTransport.open(listeners.get(rank), rank, peers, 0, CONNECT)) {
+        try (TcpTransport t = TcpTransport.open(listeners.get(rank), rank, peers, new ExchangeRound(0, 0), CONNECT)) {
           if (rank == 1) {
             return null; // leaves at once: closing its sockets
           }
