@@ -29,10 +29,13 @@ public record SweepConfig(
         Scheduler scheduler,
         long seed) {
 
-    /** No searched keys, one trial of the default run, minimise the loss with ASHA's defaults. */
+    /**
+     * No searched keys, one trial of the default run, minimise the held-out validation loss
+     * ({@link Objective#DEFAULT_METRIC}) with ASHA's defaults.
+     */
     public static SweepConfig defaults() {
         return new SweepConfig(null, RunConfig.defaults(), Map.of(), new Budget(1, 1, 1, 0),
-                new Objective("loss", "min"), new Scheduler("asha", 100, 1, 4), 0);
+                new Objective(Objective.DEFAULT_METRIC, "min"), new Scheduler("asha", 100, 1, 4), 0);
     }
 
     /**
@@ -60,15 +63,26 @@ public record SweepConfig(
     /**
      * What the sweep optimises.
      *
-     * @param metric an evaluation metric of the trials ({@code CIDEr}, {@code BLEU-4}, {@code loss})
+     * @param metric a metric of the evaluation each trial runs at a rung ({@code val_loss}, {@code CIDEr},
+     *     {@code BLEU-4}, ...), or {@code loss}: the training loss of the trial's last stretch (not an
+     *     evaluation; accepted for sweep files written when it was the default)
      * @param mode {@code max} when larger is better, {@code min} when smaller is
      */
     public record Objective(String metric, @OneOf({"min", "max"}) String mode) {
 
+        /** The default metric: the held-out validation loss every evaluation row reports. */
+        public static final String DEFAULT_METRIC = "val_loss";
+
+        /**
+         * The default metric before {@link #DEFAULT_METRIC}: the training loss; a sweep state
+         * written with it is recognised on restart (see {@link SweepDefinition#formerDefaultFingerprint()}).
+         */
+        public static final String FORMER_DEFAULT_METRIC = "loss";
+
         /** Rejects a blank metric. */
         public Objective {
             if (metric == null || metric.isBlank()) {
-                throw new IllegalArgumentException("objective.metric must name a metric, e.g. CIDEr or loss");
+                throw new IllegalArgumentException("objective.metric must name a metric, e.g. val_loss or CIDEr");
             }
         }
     }

@@ -87,8 +87,12 @@ public final class SweepConfigLoader {
         Optional<AshaSettings> asha = s.type().equals("asha")
                 ? Optional.of(new AshaSettings(s.maxT(), s.gracePeriod(), s.reductionFactor()))
                 : Optional.empty();
+        // The metric was "loss" by default before it was "val_loss": such a file's state has this fingerprint.
+        String formerDefault = fromFile.root().path("objective").has("metric") ? null
+                : fingerprint(config, trials, new SweepConfig.Objective(SweepConfig.Objective.FORMER_DEFAULT_METRIC,
+                        config.objective().mode()));
         return new SweepDefinition(file.toString(), config, space, trials, configs, objective, asha,
-                fingerprint(config, trials));
+                fingerprint(config, trials, config.objective()), formerDefault);
     }
 
     private static String readText(Path file, Origin referencedAt, String key) {
@@ -326,7 +330,7 @@ public final class SweepConfigLoader {
         return String.valueOf(value);
     }
 
-    private String fingerprint(SweepConfig config, List<TrialSpec> trials) {
+    private String fingerprint(SweepConfig config, List<TrialSpec> trials, SweepConfig.Objective objective) {
         StringBuilder canonical = new StringBuilder("mmict-sweep-v1\n");
         canonical.append(configLoader.toYaml(config.base()));
         for (TrialSpec t : trials) {
@@ -335,7 +339,7 @@ public final class SweepConfigLoader {
                     .append(v.getClass().getSimpleName()).append(':').append(v));
             canonical.append('\n');
         }
-        canonical.append("objective ").append(config.objective()).append('\n');
+        canonical.append("objective ").append(objective).append('\n');
         canonical.append("scheduler ").append(config.scheduler()).append('\n');
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");

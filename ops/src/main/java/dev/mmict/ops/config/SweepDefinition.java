@@ -20,6 +20,9 @@ import java.util.Optional;
  * @param asha ASHA's settings, or empty when {@code scheduler.type} is {@code none}
  * @param fingerprint sha256 of what makes two sweeps the same (base config, trials, objective,
  *     scheduler), so a restart with the same file continues the sweep and another file is refused
+ * @param formerDefaultFingerprint when the file names no {@code objective.metric}: the fingerprint
+ *     the same file had while that metric defaulted to {@code loss} (before {@code val_loss}), so a
+ *     restart of such an older sweep can say why its state no longer matches; else null
  */
 public record SweepDefinition(
         String source,
@@ -29,7 +32,8 @@ public record SweepDefinition(
         List<RunConfig> trialConfigs,
         Objective objective,
         Optional<AshaSettings> asha,
-        String fingerprint) {
+        String fingerprint,
+        String formerDefaultFingerprint) {
 
     /** Copies the lists; checks they match. */
     public SweepDefinition {

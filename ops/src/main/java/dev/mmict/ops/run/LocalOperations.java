@@ -28,6 +28,7 @@ import dev.mmict.worker.train.TaskMix;
 import dev.mmict.worker.train.TrainLoop;
 import dev.mmict.worker.train.TrainSettings;
 import dev.mmict.worker.train.TrainingStep;
+import dev.mmict.worker.train.ValidationLoss;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -37,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -367,9 +369,37 @@ public final class LocalOperations implements Operations {
         r.predictions().isEmpty() ? "" : r.predictions().get(0).prediction(),
         r.predictions().isEmpty() ? "" : r.predictions().get(0).references());
     boolean demos = withDemos && mode != Mode.VANILLA_FT;
-    ResultRow row = new ResultRow(task.name(), mode.label(), demos, r.metrics(), r.samples(), trainSeconds, loss);
+    Map<String, Double> metrics = new LinkedHashMap<>(r.metrics());
+    validationLoss(config, task, mode, model, bb, manager, withDemos)
+        .ifPresent(v -> metrics.put(ValidationLoss.METRIC, v));
+    ResultRow row = new ResultRow(task.name(), mode.label(), demos, metrics, r.samples(), trainSeconds, loss);
     session.evaluated(row, r.predictions());
     return row;
+  }
+
+  /**
+   * The evaluated parameters' {@value ValidationLoss#METRIC} beside the generation metrics: the
+   * teacher-forced loss on the first {@code eval.samples} queries of the task's validation split (in
+   * batches of {@code eval.batchSize}), in {@code mode} with the run's shots and strategy, or with no
+   * demonstrations when the row is evaluated without them ({@code withDemos} false); empty when the
+   * task has no validation split. No generation, one forward pass per batch, no gradient.
+   */
+  private static Optional<Double> validationLoss(RunConfig config, TaskHandle task, Mode mode, MmictModel model,
+      ModelStore.Loaded bb, NDManager manager, boolean withDemos) {
+    EvalConfig e = config.eval();
+    TaskMix source = new TaskMix(task.dataset(), 1, List.of(mode), withDemos ? task.shots(config.data()) : 0,
+        task.strategy(config.data()));
+    DialogBuilder builder = new DialogBuilder(bb.tokenizer(), config.model().maxTextTokens());
+    Optional<ValidationLoss> validation = ValidationLoss.of(model, builder, source, e.samples(), e.batchSize(),
+        config.seed(), "for this evaluation's row, so a sweep whose objective is " + ValidationLoss.METRIC
+            + " cannot judge it");
+    return validation.map(v -> {
+      long start = System.nanoTime();
+      double value = v.compute(manager);
+      LOG.info("{} {} (demos {}): {} {} ({} ms)", task.name(), mode.label(), withDemos ? "on" : "off", v,
+          String.format(Locale.ROOT, "%.6f", value), (System.nanoTime() - start) / 1_000_000);
+      return value;
+    });
   }
 
   /** Writes the run's evaluated answers under {@code <out>/predictions/}; the files' paths. */

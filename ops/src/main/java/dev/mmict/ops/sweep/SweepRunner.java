@@ -16,8 +16,10 @@ import dev.mmict.ops.CommandFailure;
 import dev.mmict.ops.ExitCodes;
 import dev.mmict.ops.cluster.ExternalWorkers;
 import dev.mmict.ops.config.ConfigLoader;
+import dev.mmict.ops.config.SweepConfig;
 import dev.mmict.ops.config.SweepDefinition;
 import dev.mmict.protocol.v1.JoinTrial;
+import dev.mmict.worker.train.ValidationLoss;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -290,7 +292,7 @@ public final class SweepRunner {
         } catch (StaleTermException e) {
             throw e;
         } catch (IllegalStateException e) {
-            throw new CommandFailure(ExitCodes.CONFIG_ERROR, e.getMessage(), e);
+            throw new CommandFailure(ExitCodes.CONFIG_ERROR, formerDefaultObjective().orElse(e.getMessage()), e);
         }
         writeTrialConfigs();
         endFormerTrialProcesses();
@@ -653,6 +655,26 @@ public final class SweepRunner {
     }
 
     /**
+     * Why the saved state does not match when it is the state of this very sweep file from before
+     * {@code objective.metric} defaulted to {@code val_loss} (the file names no metric, and the
+     * state's fingerprint is the one it had with the former default {@code loss}); else empty.
+     */
+    private Optional<String> formerDefaultObjective() throws IOException {
+        String former = sweep.formerDefaultFingerprint();
+        Optional<SweepState> saved = store.load();
+        if (former == null || saved.isEmpty() || !saved.get().fingerprint().equals(former)) {
+            return Optional.empty();
+        }
+        return Optional.of("sweep state " + store.file() + " was written when objective.metric defaulted to '"
+                + SweepConfig.Objective.FORMER_DEFAULT_METRIC + "' (the training loss); " + sweep.source()
+                + " names no objective.metric, which now defaults to '" + SweepConfig.Objective.DEFAULT_METRIC
+                + "' (the held-out validation loss), so it is another sweep. To continue that sweep add"
+                + " 'objective: {metric: " + SweepConfig.Objective.FORMER_DEFAULT_METRIC + ", mode: "
+                + sweep.config().objective().mode() + "}' to the sweep file; to run it with "
+                + SweepConfig.Objective.DEFAULT_METRIC + " use a new --out directory");
+    }
+
+    /**
      * The objective in a segment's report: the metric of its evaluation ({@code results[0].metrics}),
      * or for {@code loss} when the evaluation has none, the segment's final training loss.
      *
@@ -670,7 +692,9 @@ public final class SweepRunner {
             row.path("metrics").fieldNames().forEachRemaining(names::add);
             throw new CommandFailure(ExitCodes.CONFIG_ERROR, "objective.metric '" + name + "' is not among the metrics "
                     + id + " reported at step " + step + " (" + file + "): " + names
-                    + (names.isEmpty() ? "" : " (and loss)"), null);
+                    + (names.isEmpty() ? "" : " (and loss)")
+                    + (name.equals(ValidationLoss.METRIC) ? "; " + ValidationLoss.METRIC + " is reported only for a"
+                    + " task with a validation split: choose one of the metrics above" : ""), null);
         }
         return value.isTextual() ? Double.parseDouble(value.asText()) : value.doubleValue();
     }

@@ -1,11 +1,16 @@
 package dev.mmict.ops.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mmict.coordinator.sweep.SweepState;
+import dev.mmict.coordinator.sweep.SweepStateStore;
 import dev.mmict.ops.Cli;
 import dev.mmict.ops.Cli.Result;
 import dev.mmict.ops.ExitCodes;
+import dev.mmict.ops.config.SweepConfigLoader;
+import dev.mmict.ops.config.SweepDefinition;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -123,6 +128,30 @@ class SweepCommandTest {
     Result noId = run("worker", "--seed", "127.0.0.1:2551");
     assertEquals(ExitCodes.USAGE_ERROR, noId.code(), noId.err());
     assertTrue(noId.err().contains("a worker needs --id"), noId.err());
+  }
+
+  @Test
+  void aSweepFromBeforeValLossWasTheDefaultIsRefusedWithTheReasonAndTheFix() throws Exception {
+    // A sweep file that names no objective.metric, whose state was written while the metric defaulted to loss.
+    Path file = dir.resolve("old.yaml");
+    Files.writeString(file, Files.readString(gridSweep()).replace("objective: {metric: CIDEr, mode: max}\n", ""));
+    SweepDefinition sweep = new SweepConfigLoader().load(file);
+    assertEquals("val_loss", sweep.objective().metric());
+    Path out = dir.resolve("out");
+    new SweepStateStore(out).save(SweepState.fresh(sweep.formerDefaultFingerprint(), sweep.trials()));
+    byte[] state = Files.readAllBytes(out.resolve(SweepStateStore.FILE_NAME));
+
+    Result r = run("sweep", "--config", file.toString(), "--out", out.toString());
+    assertEquals(ExitCodes.CONFIG_ERROR, r.code(), r.err());
+    assertTrue(r.err().contains("was written when objective.metric defaulted to 'loss'"), r.err());
+    assertTrue(r.err().contains("add 'objective: {metric: loss, mode: min}' to the sweep file"), r.err());
+    assertArrayEquals(state, Files.readAllBytes(out.resolve(SweepStateStore.FILE_NAME)), "the state is untouched");
+
+    // Any other stranger's state keeps the general message.
+    new SweepStateStore(dir.resolve("other")).save(SweepState.fresh("0".repeat(64), sweep.trials()));
+    Result other = run("sweep", "--config", file.toString(), "--out", dir.resolve("other").toString());
+    assertEquals(ExitCodes.CONFIG_ERROR, other.code(), other.err());
+    assertTrue(other.err().contains("belongs to a different sweep definition"), other.err());
   }
 
   @Test

@@ -183,7 +183,10 @@ class SweepConfigLoaderTest {
     SweepDefinition none = load("scheduler: {type: none}\n");
     assertEquals(Optional.empty(), none.asha());
     assertEquals(1, none.trials().size(), "no space, numTrials 1: one trial of the base config");
-    assertEquals(new Objective("loss", Objective.Mode.MIN), none.objective(), "the default objective");
+    assertEquals(new Objective("val_loss", Objective.Mode.MIN), none.objective(),
+        "the default objective: the held-out validation loss each rung's evaluation reports");
+    assertEquals(new Objective("loss", Objective.Mode.MIN), load("objective: {metric: loss}\n").objective(),
+        "the training loss is still accepted");
   }
 
   @Test
@@ -196,5 +199,21 @@ class SweepConfigLoaderTest {
     assertNotEquals(a, load(space + "seed: 2\n" + BUDGET).fingerprint());
     assertNotEquals(a, load(space + "seed: 1\n" + BUDGET + "base: {trainer: {steps: 90}}\n").fingerprint());
     assertNotEquals(a, load(space + "seed: 1\n" + BUDGET + "objective: {metric: CIDEr, mode: max}\n").fingerprint());
+  }
+
+  @Test
+  void aFileWithoutAMetricKnowsItsFingerprintUnderTheFormerDefaultLoss() throws IOException {
+    String space = "space:\n  trainer.lr: {logUniform: [1e-4, 1e-2]}\nseed: 1\n" + BUDGET;
+    SweepDefinition defaulted = load(space);
+    SweepDefinition explicitLoss = load(space + "objective: {metric: loss, mode: min}\n");
+    SweepDefinition explicitValLoss = load(space + "objective: {metric: val_loss, mode: min}\n");
+    assertEquals(explicitValLoss.fingerprint(), defaulted.fingerprint(), "the default is val_loss (min)");
+    assertNotEquals(explicitLoss.fingerprint(), defaulted.fingerprint());
+    // What a state written before the default changed holds, so a restart can say why it is refused.
+    assertEquals(explicitLoss.fingerprint(), defaulted.formerDefaultFingerprint());
+    assertEquals(load(space + "objective: {mode: max}\n").formerDefaultFingerprint(),
+        load(space + "objective: {metric: loss, mode: max}\n").fingerprint(), "a mode of its own is kept");
+    assertEquals(null, explicitLoss.formerDefaultFingerprint(), "a file that names its metric meant it");
+    assertEquals(null, explicitValLoss.formerDefaultFingerprint());
   }
 }

@@ -5,17 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mmict.hub.assembly.Mode;
+import dev.mmict.hub.model.MmictModel;
 import dev.mmict.hub.model.ModelStore;
 import dev.mmict.ops.Cli;
 import dev.mmict.ops.Cli.Result;
 import dev.mmict.ops.ExitCodes;
 import dev.mmict.ops.config.CheckpointConfig;
+import dev.mmict.ops.config.RunConfig;
 import dev.mmict.storage.checkpoint.CheckpointState;
 import dev.mmict.storage.checkpoint.CheckpointStore;
 import dev.mmict.storage.checkpoint.Manifest;
 import dev.mmict.storage.checkpoint.RetentionPolicy;
+import dev.mmict.worker.train.DialogBuilder;
+import dev.mmict.worker.train.TaskMix;
+import dev.mmict.worker.train.ValidationLoss;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Retention keeps the newest {@code checkpoint.keep} checkpoints plus the {@code checkpoint.keepBest}
  * with the lowest {@code val_loss}, which every checkpoint of {@code mmict train} records without
- * changing the training; {@code checkpoints list} marks the best.
+ * changing the training; {@code checkpoints list} marks the best. The report's evaluation row
+ * carries the trained parameters' {@code val_loss} too.
  */
 class KeepBestCheckpointTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -166,5 +174,43 @@ class KeepBestCheckpointTest {
         .verify(none.resolve("checkpoints").resolve("step-00000006"), null).requireValid().manifest();
     assertFalse(last.metrics().containsKey("val_loss"));
     assertArrayEquals(weights(all), weights(none), "computing the validation loss does not change the training");
+
+    // Every run's report row carries the val_loss of its trained parameters, whatever the checkpoints
+    // compute: the same value for the same training, bit for bit.
+    double reported = rowValLoss(all);
+    assertEquals(Double.doubleToLongBits(reported), Double.doubleToLongBits(rowValLoss(kept)));
+    assertEquals(Double.doubleToLongBits(reported), Double.doubleToLongBits(rowValLoss(none)),
+        "checkpoint.validationSamples=0 does not take it out of the report");
+    // It is the validation loss of the saved model on eval.samples (2) validation queries in batches of
+    // eval.batchSize (2), with the run's mode, shots, strategy and seed; lower than the backbone's.
+    double trained = validationLoss(all.resolve("model"), 2, 2);
+    assertEquals(Double.doubleToLongBits(trained), Double.doubleToLongBits(reported),
+        "report " + reported + ", recomputed " + trained);
+    double initial = validationLoss(backbone, 2, 2);
+    assertTrue(reported < initial, "training lowers the validation loss: " + initial + " -> " + reported);
+  }
+
+  /** {@code val_loss} of the single evaluation row of a {@code train} report. */
+  private static double rowValLoss(Path run) throws Exception {
+    JsonNode results = JSON.readTree(run.resolve("report.json").toFile()).get("results");
+    assertEquals(1, results.size(), results.toString());
+    JsonNode value = results.get(0).get("metrics").get("val_loss");
+    assertTrue(value != null && value.isNumber(), "a val_loss beside the generation metrics: " + results);
+    assertTrue(results.get(0).get("metrics").has("CIDEr"), results.toString());
+    return value.asDouble();
+  }
+
+  /** {@link ValidationLoss} of the model saved at {@code dir}, as a default shapes-caption train run sets it up. */
+  private static double validationLoss(Path dir, int samples, int batchSize) throws Exception {
+    RunConfig defaults = RunConfig.defaults();
+    try (NDManager manager = NDManager.newBaseManager(); TaskHandle task = TaskHandle.open("shapes-caption")) {
+      ModelStore.Loaded loaded = ModelStore.load(dir, manager, defaults.seed());
+      try (MmictModel model = loaded.model()) {
+        TaskMix source = new TaskMix(task.dataset(), 1, List.of(Mode.parse(defaults.trainer().mode())),
+            task.shots(defaults.data()), task.strategy(defaults.data()));
+        return ValidationLoss.of(model, new DialogBuilder(loaded.tokenizer(), 16), source, samples, batchSize,
+            defaults.seed()).orElseThrow().compute(manager);
+      }
+    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.mmict.ops.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mmict.ops.Cli;
@@ -119,8 +120,13 @@ class LocalOperationsTest {
     JsonNode results = json.get("results");
     // 2 tasks × 3 modes, plus MMICT without demonstrations for each task.
     assertEquals(8, results.size());
+    java.util.Map<String, Double> valLoss = new java.util.HashMap<>();
     for (JsonNode r : results) {
       assertEquals(6, r.get("samples").asInt());
+      // Each row (evaluated here after its cluster fine-tuning) has its held-out loss beside the generation metrics.
+      double held = r.get("metrics").get("val_loss").asDouble();
+      assertTrue(Double.isFinite(held) && held > 0, "val_loss " + r);
+      valLoss.put(r.get("task").asText() + " " + r.get("mode").asText() + " " + r.get("demos").asBoolean(), held);
       assertTrue(List.of("MMICT", "VanillaICT", "VanillaFT").contains(r.get("mode").asText()));
       if (r.get("task").asText().equals("shapes-fastbinding")) {
         for (String k : List.of("accuracy", "chance", "copy_rate")) {
@@ -132,6 +138,10 @@ class LocalOperationsTest {
         assertTrue(r.get("metrics").has("CIDEr"));
         assertTrue(r.get("metrics").has("BLEU-4"));
       }
+    }
+    // The MMICT row without demonstrations evaluates the same parameters on dialogs without them.
+    for (String task : List.of("shapes-caption", "shapes-fastbinding")) {
+      assertNotEquals(valLoss.get(task + " MMICT true"), valLoss.get(task + " MMICT false"), valLoss.toString());
     }
     // Each fine-tuning ran on a local cluster of 2 worker JVMs (the default): its audit holds every step.
     assertEquals(2, json.get("workers").asInt());

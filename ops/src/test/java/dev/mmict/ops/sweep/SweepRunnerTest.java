@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Real sweeps on the built-in captioning data with a tiny backbone: every trial process is a JVM
  * running {@code mmict train --stop-at}. Learning rates descend with the trial index, so later
- * trials tend to reach rung 2 with a higher loss than earlier ones and ASHA stops some of them.
+ * trials tend to reach rung 2 with a higher validation loss than earlier ones and ASHA stops some of them.
  */
 class SweepRunnerTest {
 
@@ -59,7 +59,8 @@ class SweepRunnerTest {
 
   /**
    * Writes at {@code file} a sweep of 4-step caption trials on {@code backbone} over the learning
-   * rates {@code lrs} (a grid, in this order), 2 at once, one worker each, ASHA rungs at 2 and 4.
+   * rates {@code lrs} (a grid, in this order), 2 at once, one worker each, ASHA rungs at 2 and 4,
+   * judged by the default objective: {@code val_loss}, the held-out loss of each rung's evaluation.
    */
   static Path sweepFile(Path file, Path backbone, String lrs) throws IOException {
     Files.writeString(file, String.join("\n",
@@ -72,7 +73,6 @@ class SweepRunnerTest {
         "space:",
         "  trainer.lr: {grid: [" + lrs + "]}",
         "budget: {numTrials: 1, parallel: 2, workersPerTrial: 1}",
-        "objective: {metric: loss, mode: min}",
         "scheduler: {type: asha, maxT: 4, gracePeriod: 2, reductionFactor: 2}",
         "seed: 1",
         ""));
@@ -135,6 +135,8 @@ class SweepRunnerTest {
     JsonNode segment = new ObjectMapper().readTree(out.resolve("trials").resolve(v).resolve("reports")
         .resolve("step-4.json").toFile());
     assertTrue(segment.get("resumed_step").asInt() >= 2, "the restart resumed from a checkpoint: " + segment);
+    // The rung result is the val_loss of the evaluation the trial ran there, not a training loss.
+    assertEquals(vr.rungMetrics().get(4L), segment.get("results").get(0).get("metrics").get("val_loss").asDouble());
 
     // Every trial started once from step 0; each promoted one once more per rung, the victim once more.
     for (TrialRecord t : state.trials()) {
@@ -145,8 +147,8 @@ class SweepRunnerTest {
 
     // Results: table, JSON, plot and a runnable best config.
     String md = Files.readString(out.resolve("results.md"));
-    assertTrue(md.startsWith("| trial | trainer.lr | loss @2 | loss @4 | final loss | state | steps | worker-s | starts |"),
-        md);
+    assertTrue(md.startsWith("| trial | trainer.lr | val_loss @2 | val_loss @4 | final val_loss | state | steps | worker-s"
+        + " | starts |"), md);
     JsonNode results = new ObjectMapper().readTree(out.resolve("results.json").toFile());
     assertEquals(6, results.get("trials").size());
     assertEquals(stopped.size(), results.get("counts").get("stopped").asInt());
@@ -154,7 +156,7 @@ class SweepRunnerTest {
     TrialRecord bestRecord = state.trial(best);
     assertEquals(TrialStatus.COMPLETED, bestRecord.status());
     for (TrialRecord t : state.withStatus(TrialStatus.COMPLETED)) {
-      assertTrue(bestRecord.lastMetric() <= t.lastMetric(), best + " has the lowest final loss");
+      assertTrue(bestRecord.lastMetric() <= t.lastMetric(), best + " has the lowest final val_loss");
     }
     assertTrue(md.contains("**" + best + "**"), md);
     assertTrue(Files.size(out.resolve("objective.png")) > 1000);

@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The teacher-forced LM loss of a model on a fixed, seeded set of validation queries, computed
- * without gradients: the cheap metric by which checkpoint retention keeps the best checkpoint.
+ * without gradients: the cheap held-out metric by which checkpoint retention keeps the best
+ * checkpoint, which every evaluation row of a run report carries, and which a sweep's ASHA judges
+ * trials by by default.
  *
  * <p>The queries are the first {@code samples} of the validation split's seeded query order; each
  * gets its demonstrations as in training (same mode, shots and strategy; RANDOM draws them from the
@@ -74,6 +76,17 @@ public final class ValidationLoss {
    */
   public static Optional<ValidationLoss> of(MmictModel model, DialogBuilder builder, TaskMix source, int samples,
       int batchSize, long seed) {
+    return of(model, builder, source, samples, batchSize, seed,
+        "at checkpoints, so retention keeps only the newest ones");
+  }
+
+  /**
+   * As {@link #of(MmictModel, DialogBuilder, TaskMix, int, int, long)}, for another use of the
+   * value: {@code missing} completes the warning logged when none can be computed ("no val_loss
+   * is computed " + missing), saying what goes without it.
+   */
+  public static Optional<ValidationLoss> of(MmictModel model, DialogBuilder builder, TaskMix source, int samples,
+      int batchSize, long seed, String missing) {
     if (samples < 0 || batchSize < 1) {
       throw new IllegalArgumentException("validation needs samples >= 0 and batchSize >= 1, got " + samples
           + " and " + batchSize);
@@ -83,16 +96,15 @@ public final class ValidationLoss {
     }
     Dataset ds = source.dataset();
     if (!ds.splits().contains(Dataset.VAL)) {
-      LOG.warn("{} has no '{}' split (splits {}): no {} is computed at checkpoints, so retention keeps only the"
-          + " newest ones", ds.name(), Dataset.VAL, ds.splits(), METRIC);
+      LOG.warn("{} has no '{}' split (splits {}): no {} is computed {}", ds.name(), Dataset.VAL, ds.splits(),
+          METRIC, missing);
       return Optional.empty();
     }
     DemoSampler valSampler = new DemoSampler(ds, Dataset.VAL);
     long valSeed = Seeds.mix(seed, STREAM);
     int[] order = valSampler.epochOrder(valSeed, 0);
     if (order.length == 0) {
-      LOG.warn("{}/{} has no queryable sample: no {} is computed at checkpoints, so retention keeps only the"
-          + " newest ones", ds.name(), Dataset.VAL, METRIC);
+      LOG.warn("{}/{} has no queryable sample: no {} is computed {}", ds.name(), Dataset.VAL, METRIC, missing);
       return Optional.empty();
     }
     int n = Math.min(samples, order.length);
