@@ -2,6 +2,7 @@ package dev.mmict.ops.run;
 
 import dev.mmict.ops.report.LossCurve;
 import dev.mmict.ops.report.Plots;
+import dev.mmict.worker.train.ValidationLoss;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,7 +25,7 @@ final class RunPlots {
 
   /**
    * {@code loss.png} (or {@code curves/loss-<name>.png} for several loops) and {@code metrics.png}
-   * (every metric of every evaluation).
+   * (every score of every evaluation; {@code val_loss}, a loss on another scale, stays in the table).
    *
    * @return the files written
    */
@@ -32,6 +33,8 @@ final class RunPlots {
     List<Path> files = new ArrayList<>(lossCurves(outDir, curves));
     Set<String> names = new LinkedHashSet<>();
     rows.forEach(r -> names.addAll(r.metrics().keySet()));
+    // A loss (about 1 - 5) on the axis of scores in [0, 1] would flatten every bar: the table has it.
+    names.remove(ValidationLoss.METRIC);
     if (!names.isEmpty()) {
       Map<String, List<Double>> series = new LinkedHashMap<>();
       for (ResultRow r : rows) {
