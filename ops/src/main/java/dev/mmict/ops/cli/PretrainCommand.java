@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 @Command(name = "pretrain",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "Pre-train the tiny base model (vision encoder and LLM) that fine-tuning starts from.",
+        description = "Pre-train the backbone (vision encoder, M-Hub and LLM) that fine-tuning starts from, in stages.",
         footer = {
             "%nExamples:",
             "  mmict pretrain --out runs/base",

@@ -11,8 +11,8 @@ import picocli.CommandLine.ParameterException;
 @Command(name = "train",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = {"Fine-tune a model with Multi-Modal In-Context Tuning (or a baseline) as the configuration says,",
-            "on a local cluster of worker JVMs (--workers, default 2) or in this process (--workers 0)."},
+        description = {"Fine-tune a model with Multi-Modal In-Context Tuning (or a baseline) as the configuration says.",
+            "It trains on a local cluster of worker JVMs (--workers, default 2) or in this process (--workers 0)."},
         footer = {
             "%nExamples:",
             "  mmict train --config run.yaml",
