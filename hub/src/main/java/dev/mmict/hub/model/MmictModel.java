@@ -51,6 +51,8 @@ public final class MmictModel implements AutoCloseable {
   private final OptLM llm;
   private final SequencePlanner planner;
   private VisualFeatureStore cache = new FeatureCache();
+  private final java.util.concurrent.atomic.AtomicLong encodedVisuals = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong servedVisuals = new java.util.concurrent.atomic.AtomicLong();
   private String visionFingerprint;
 
   /** Builds a freshly initialised model (every parameter trainable until frozen). */
@@ -104,6 +106,14 @@ public final class MmictModel implements AutoCloseable {
     this.cache = store;
   }
 
+  /** Visuals the vision encoder ran on, and visuals served from the feature store, since this model was made. */
+  public record VisualCounts(long encoded, long served) { }
+
+  /** How many visuals the encoder ran on and how many the feature store served (a run's cache hit rate). */
+  public VisualCounts visualCounts() {
+    return new VisualCounts(encodedVisuals.get(), servedVisuals.get());
+  }
+
   /** The fingerprint of the frozen vision encoder the feature store is keyed by, or null while it trains. */
   public String visionFingerprint() {
     return visionFingerprint;
@@ -148,6 +158,7 @@ public final class MmictModel implements AutoCloseable {
     }
     VisualFeatureStore store = cache;
     if (visionFingerprint == null || store == null) {
+      encodedVisuals.addAndGet(visuals.size());
       return vision.forwardFrames(stack(manager, visuals, frames, c, s)); // [I, V, E]
     }
     float[][] rows = new float[visuals.size()][];
@@ -159,6 +170,8 @@ public final class MmictModel implements AutoCloseable {
         missing.add(i);
       }
     }
+    encodedVisuals.addAndGet(missing.size());
+    servedVisuals.addAndGet(visuals.size() - missing.size());
     if (!missing.isEmpty()) {
       List<Visual> todo = missing.stream().map(visuals::get).toList();
       NDArray feats = vision.forwardFrames(stack(manager, todo, frames, c, s)); // [I', V, E]

@@ -92,6 +92,7 @@ class VisualFeatureStoreTest {
       model.setFeatureStore(null);
       float[] raw = model.encodeVisuals(m, batch).toFloatArray();
       assertEquals(0, model.cachedVisuals());
+      assertEquals(new MmictModel.VisualCounts(3, 0), model.visualCounts(), "no store: the encoder runs on all three");
 
       HalfStore store = new HalfStore();
       model.setFeatureStore(store);
@@ -99,6 +100,8 @@ class VisualFeatureStoreTest {
       assertEquals(2, store.puts, "the keyless visual is not stored");
       float[] warm = model.encodeVisuals(m, batch).toFloatArray();
       assertEquals(2, store.puts, "a warm call stores nothing");
+      assertEquals(new MmictModel.VisualCounts(7, 2), model.visualCounts(),
+          "cold: three encoded; warm: the two keyed ones served, the keyless one encoded again");
       assertArrayEquals(cold, warm, "cold and warm calls give the same features");
       assertFalse(java.util.Arrays.equals(raw, cold), "features are the store's float16 values");
       int per = raw.length / 3;

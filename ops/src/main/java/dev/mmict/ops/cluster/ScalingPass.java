@@ -109,6 +109,8 @@ public final class ScalingPass {
           }
           losses.add(result.loss());
         });
+        LOG.info("single pass: the vision encoder ran on {} visuals, the feature cache served {}",
+            model.visualCounts().encoded(), model.visualCounts().served());
         return new ScalingTrace("single", 0, ends, cpu, List.of(), jit, losses);
       }
     }

@@ -10,6 +10,7 @@ import dev.mmict.ops.config.MetricsConfig;
 import dev.mmict.ops.http.MetricsServer;
 import dev.mmict.ops.metrics.RunMetrics;
 import dev.mmict.ops.metrics.WorkerMetrics;
+import dev.mmict.ops.run.FeatureStores;
 import dev.mmict.protocol.v1.ProtocolVersion;
 import dev.mmict.storage.checkpoint.Checkpoint;
 import dev.mmict.storage.checkpoint.CheckpointException;
@@ -21,7 +22,6 @@ import dev.mmict.worker.cluster.Replica;
 import dev.mmict.worker.cluster.WorkerActor;
 import dev.mmict.worker.cluster.FinalState;
 import dev.mmict.worker.cluster.PreemptionWatcher;
-import dev.mmict.worker.cluster.WorkerActor;
 import dev.mmict.worker.cluster.WorkerNode;
 import dev.mmict.protocol.v1.LeaveReason;
 import org.apache.pekko.actor.ActorRef;
@@ -117,6 +117,8 @@ public final class WorkerProcess {
       }
       try (MmictModel model = loaded.model()) {
         model.setTrainable(MmictModel.FINETUNED);
+        // cache.dir / cache.enabled as on the single-process path: the worker encodes most visuals.
+        FeatureStores.attach(config.cache(), model);
         var t = config.trainer();
         Replica.Settings settings = new Replica.Settings(job.mode(), config.model().maxTextTokens(), t.gradClip(),
             t.weightDecay(), options.deterministic());
@@ -128,7 +130,11 @@ public final class WorkerProcess {
           if (options.resumeFrom() != null) {
             loadCheckpoint(job, options.resumeFrom(), replica);
           }
-          return serve(job, options, replica, dataPlane, out);
+          int code = serve(job, options, replica, dataPlane, out);
+          MmictModel.VisualCounts visuals = model.visualCounts();
+          LOG.info("worker {}: the vision encoder ran on {} visuals, the feature cache served {}", options.workerId(),
+              visuals.encoded(), visuals.served());
+          return code;
         }
       }
     }

@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Gives a model the feature store its {@code cache} configuration asks for. */
-final class FeatureStores {
+public final class FeatureStores {
   private static final Logger LOG = LoggerFactory.getLogger(FeatureStores.class);
 
   private FeatureStores() { }
@@ -19,7 +19,7 @@ final class FeatureStores {
    * Disabled: no store (the encoder runs on every visual). A {@code dir}: the on-disk cache there,
    * closed with the model. Otherwise the model keeps its in-memory cache.
    */
-  static void attach(CacheConfig cache, MmictModel model) {
+  public static void attach(CacheConfig cache, MmictModel model) {
     if (!cache.enabled()) {
       model.setFeatureStore(null);
       LOG.info("feature cache off: the vision encoder runs on every visual");

@@ -29,9 +29,14 @@ class FeatureCacheRunTest {
   }
 
   private int train(String out, String... sets) {
+    return train(0, out, sets);
+  }
+
+  private int train(int workers, String out, String... sets) {
     StringWriter err = new StringWriter();
     PrintWriter o = new PrintWriter(new StringWriter(), true);
-    List<String> args = new java.util.ArrayList<>(List.of("train", "--workers", "0", "--out", dir.resolve(out).toString(),
+    List<String> args = new java.util.ArrayList<>(List.of("train", "--workers", Integer.toString(workers),
+        "--out", dir.resolve(out).toString(),
         "--set", "model.backbone=" + backbone(), "--set", "data.task=shapes-caption", "--set", "trainer.steps=2",
         "--set", "trainer.warmupSteps=1", "--set", "trainer.batchSize=2", "--set", "eval.samples=4",
         "--set", "eval.batchSize=4", "--set", "eval.maxNewTokens=3", "--set", "checkpoint.validationSamples=4"));
@@ -68,6 +73,24 @@ class FeatureCacheRunTest {
 
     train("second", "cache.dir=" + cache);
     assertEquals(records, manifest(cache).get("records").asLong(), "the same run writes nothing new");
+  }
+
+  /**
+   * On the cluster path (the default of {@code train}) the workers encode the training visuals, so
+   * they must use {@code cache.dir} too: a second identical run's worker is served every visual.
+   */
+  @Test
+  void clusterWorkersFillAndReadTheCacheDirectory() throws Exception {
+    Path cache = dir.resolve("cluster-features");
+    train(1, "cluster-first", "cache.dir=" + cache);
+    long afterFirst = manifest(cache).get("records").asLong();
+    train(1, "cluster-second", "cache.dir=" + cache);
+    assertEquals(afterFirst, manifest(cache).get("records").asLong(), "the same run writes nothing new");
+    String first = Files.readString(dir.resolve("cluster-first/workers/worker-1.log"));
+    String second = Files.readString(dir.resolve("cluster-second/workers/worker-1.log"));
+    // 2 steps x 2 dialogs x 3 pictures, each encoded once by the first worker and served to the second.
+    assertTrue(first.contains("the vision encoder ran on 12 visuals, the feature cache served 0"), first);
+    assertTrue(second.contains("the vision encoder ran on 0 visuals, the feature cache served 12"), second);
   }
 
   @Test
