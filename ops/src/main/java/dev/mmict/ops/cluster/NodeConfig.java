@@ -33,7 +33,12 @@ public final class NodeConfig {
         "    jmx.enabled = off",
         "    log-info = off",
         "    downing-provider-class = \"org.apache.pekko.cluster.sbr.SplitBrainResolverProvider\"",
-        "    split-brain-resolver.active-strategy = keep-majority",
+        // keep-oldest, not keep-majority: with two coordinator nodes Up and the workers still Joining
+        // (early in a run, on a loaded machine), the active coordinator's death left a 1-1 tie that
+        // keep-majority broke by address, downing the standby and every worker with it. The oldest
+        // node is the first coordinator; when it dies alone the others remove it (down-if-alone).
+        "    split-brain-resolver.active-strategy = keep-oldest",
+        "    split-brain-resolver.keep-oldest.down-if-alone = on",
         "    split-brain-resolver.stable-after = 3s",
         "    failure-detector.heartbeat-interval = 500ms",
         "    failure-detector.acceptable-heartbeat-pause = 1.5s",
