@@ -21,6 +21,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 class TasksTest {
 
+  /** The first five lines of a fast-binding task file; a test appends its names (and seed). */
+  private static final String BINDING = """
+      kind: fastbinding
+      splits: {train: 10, val: 2, test: 2}
+      prompts: ["what is this? this is a"]
+      demos: ["this is a {name}."]
+      ways: {min: 2, max: 3}
+      """;
+
   static final String MINIMAL = """
       kind: caption
       splits: {train: 10, val: 2, test: 2}
@@ -121,12 +130,7 @@ class TasksTest {
 
   @Test
   void overlappingNamePoolsAreRejected() {
-    String yaml = """
-        kind: fastbinding
-        splits: {train: 10, val: 2, test: 2}
-        prompts: ["what is this? this is a"]
-        demos: ["this is a {name}."]
-        ways: {min: 2, max: 3}
+    String yaml = BINDING + """
         names:
           train: [dax, wug, fep]
           eval: [toma, dax, zup]
@@ -183,13 +187,8 @@ class TasksTest {
 
   @Test
   void richGeneratedNamesHaveClustersAndDoubledLettersButNoListedName() {
-    String yaml = """
-        kind: fastbinding
+    String yaml = BINDING + """
         seed: 5
-        splits: {train: 10, val: 2, test: 2}
-        prompts: ["what is this? this is a"]
-        demos: ["this is a {name}."]
-        ways: {min: 2, max: 3}
         names:
           train: [dax, wug, fep]
           eval: [toma, zup, kib]
