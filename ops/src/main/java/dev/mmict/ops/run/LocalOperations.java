@@ -362,15 +362,15 @@ public final class LocalOperations implements Operations {
         tok.eosId(), tok.padId());
     EvalSettings s = new EvalSettings(mode, withDemos, task.shots(config.data()), task.strategy(config.data()),
         e.samples(), e.batchSize(), gen, config.seed());
-    Evaluator.Report r = new Evaluator(model, new DialogBuilder(tok, config.model().maxTextTokens()))
-        .evaluate(manager, task.dataset(), e.split(), task.evalKind(), s);
+    DialogBuilder builder = new DialogBuilder(tok, config.model().maxTextTokens());
+    Evaluator.Report r = new Evaluator(model, builder).evaluate(manager, task.dataset(), e.split(), task.evalKind(), s);
     LOG.info("{} {} (demos {}): {} on {} samples; e.g. '{}' for {}", task.name(), mode.label(),
         withDemos ? "on" : "off", r.metrics(), r.samples(),
         r.predictions().isEmpty() ? "" : r.predictions().get(0).prediction(),
         r.predictions().isEmpty() ? "" : r.predictions().get(0).references());
     boolean demos = withDemos && mode != Mode.VANILLA_FT;
     Map<String, Double> metrics = new LinkedHashMap<>(r.metrics());
-    validationLoss(config, task, mode, model, bb, manager, withDemos)
+    validationLoss(config, task, mode, model, builder, manager, withDemos)
         .ifPresent(v -> metrics.put(ValidationLoss.METRIC, v));
     ResultRow row = new ResultRow(task.name(), mode.label(), demos, metrics, r.samples(), trainSeconds, loss);
     session.evaluated(row, r.predictions());
@@ -385,11 +385,10 @@ public final class LocalOperations implements Operations {
    * task has no validation split. No generation, one forward pass per batch, no gradient.
    */
   private static Optional<Double> validationLoss(RunConfig config, TaskHandle task, Mode mode, MmictModel model,
-      ModelStore.Loaded bb, NDManager manager, boolean withDemos) {
+      DialogBuilder builder, NDManager manager, boolean withDemos) {
     EvalConfig e = config.eval();
     TaskMix source = new TaskMix(task.dataset(), 1, List.of(mode), withDemos ? task.shots(config.data()) : 0,
         task.strategy(config.data()));
-    DialogBuilder builder = new DialogBuilder(bb.tokenizer(), config.model().maxTextTokens());
     Optional<ValidationLoss> validation = ValidationLoss.of(model, builder, source, e.samples(), e.batchSize(),
         config.seed(), "for this evaluation's row, so a sweep whose objective is " + ValidationLoss.METRIC
             + " cannot judge it");
