@@ -21,6 +21,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
@@ -51,8 +52,8 @@ public final class MmictModel implements AutoCloseable {
   private final OptLM llm;
   private final SequencePlanner planner;
   private VisualFeatureStore cache = new FeatureCache();
-  private final java.util.concurrent.atomic.AtomicLong encodedVisuals = new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.concurrent.atomic.AtomicLong servedVisuals = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong encodedVisuals = new AtomicLong();
+  private final AtomicLong servedVisuals = new AtomicLong();
   private String visionFingerprint;
 
   /** Builds a freshly initialised model (every parameter trainable until frozen). */
