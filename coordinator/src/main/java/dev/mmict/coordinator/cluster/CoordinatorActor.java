@@ -202,12 +202,18 @@ public final class CoordinatorActor extends AbstractActorWithTimers {
   }
 
   private void onResult(StepResult r) {
+    long received = System.nanoTime();
     RunDriver.ResultOutcome o = driver.onResult(r);
     switch (o) {
       case COMMITTED -> {
+        long committed = System.nanoTime();
         getTimers().cancel(STEP_TIMER);
         getTimers().startSingleTimer(PROGRESS_TIMER, new Internal.NoProgress(), timings.progressTimeout());
         plan();
+        if (LOG.isDebugEnabled()) {
+          LOG.debug("step {}: committed in {} us, next plan sent {} us after the last result", r.getStep(),
+              (committed - received) / 1000, (System.nanoTime() - received) / 1000);
+        }
         handleAbort(driver.writeStateIfDue()); // after the next plan went out: overlaps the workers' compute
       }
       case FINISHED, FAILED -> {

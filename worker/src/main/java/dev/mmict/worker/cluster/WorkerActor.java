@@ -137,8 +137,11 @@ public final class WorkerActor extends AbstractActorWithTimers {
       }
     }
 
-    /** The step thread finished an attempt: exactly one of {@code result} and {@code failure}. */
-    record StepFinished(StepPlan plan, StepResult result, Throwable failure) implements Command { }
+    /**
+     * The step thread finished an attempt: exactly one of {@code result} and {@code failure};
+     * {@code finishedNanos} when (System.nanoTime), for the hand-off's DEBUG timing.
+     */
+    record StepFinished(StepPlan plan, StepResult result, Throwable failure, long finishedNanos) implements Command { }
 
     /** The step thread installed a transferred state (or failed to). */
     record StateInstalled(StateTransferDone done) implements Command { }
@@ -162,6 +165,8 @@ public final class WorkerActor extends AbstractActorWithTimers {
   private Future<?> running;
   private boolean aborted;
   private long lastReportedStep = -1;
+  /** When the last result went out (System.nanoTime), to log how long the next plan took to come. */
+  private long resultSentNanos;
   private CompletableFuture<Done> leaving;
   private Long leaveAfterStep;
   private StateAssembler incoming;
@@ -443,14 +448,21 @@ public final class WorkerActor extends AbstractActorWithTimers {
       LOG.warn("worker {}: ignoring a plan addressed to {}", identity.workerId(), plan.getWorkerId());
       return;
     }
+    if (resultSentNanos != 0 && LOG.isDebugEnabled()) {
+      LOG.debug("worker {}: plan for step {} arrived {} us after the result of step {} went out",
+          identity.workerId(), plan.getStep(), (System.nanoTime() - resultSentNanos) / 1000, lastReportedStep);
+    }
     coordinator = getSender();
     getContext().watch(coordinator);
     current = plan;
     aborted = false;
     ActorRef self = getSelf();
     String id = identity.workerId();
+    long accepted = System.nanoTime();
     running = stepThread.submit(() -> {
       long start = System.nanoTime();
+      LOG.debug("worker {}: step {} started on the step thread {} us after its plan was accepted", id,
+          plan.getStep(), (start - accepted) / 1000);
       try {
         Replica.Contribution mine = replica.contribute(plan);
         long exchangeStart = System.nanoTime();
@@ -468,11 +480,11 @@ public final class WorkerActor extends AbstractActorWithTimers {
             .setComputeMillis(mine.computeMillis())
             .setExchangeMillis(exchangeMillis)
             .build();
-        self.tell(new Command.StepFinished(plan, result, null), ActorRef.noSender());
+        self.tell(new Command.StepFinished(plan, result, null, System.nanoTime()), ActorRef.noSender());
       } catch (Throwable e) {
         LOG.debug("worker {}: step {} plan {} failed after {} ms", id, plan.getStep(), plan.getPlanId(),
             (System.nanoTime() - start) / 1_000_000, e);
-        self.tell(new Command.StepFinished(plan, null, e), ActorRef.noSender());
+        self.tell(new Command.StepFinished(plan, null, e, System.nanoTime()), ActorRef.noSender());
       }
     });
   }
@@ -518,6 +530,9 @@ public final class WorkerActor extends AbstractActorWithTimers {
     }
     if (f.result() != null) {
       coordinator.tell(f.result(), getSelf());
+      resultSentNanos = System.nanoTime();
+      LOG.debug("worker {}: result of step {} sent {} us after the step thread finished", identity.workerId(),
+          f.plan().getStep(), (resultSentNanos - f.finishedNanos()) / 1000);
       getContext().getSystem().getEventStream().publish(new StepReported(f.plan(), f.result()));
       lastReportedStep = f.plan().getStep();
       if (leaveAfterStep != null && lastReportedStep >= leaveAfterStep) {
