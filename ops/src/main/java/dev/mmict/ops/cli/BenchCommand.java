@@ -253,9 +253,19 @@ final class BenchCommand implements Callable<Integer> {
         int warmupSteps;
 
         @Option(names = "--rounds", defaultValue = "2",
-                description = "Passes of each side, alternated single/cluster, cluster/single, ... (default"
-                        + " ${DEFAULT-VALUE}).")
+                description = "Passes of each side: side by side when interleaved, else alternated single/cluster,"
+                        + " cluster/single, ... (default ${DEFAULT-VALUE}).")
         int rounds;
+
+        @Option(names = "--interleave", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "Run each round's two sides at once, taking turns every --block timed steps, so both"
+                        + " are measured in the same minutes (default: on; --no-interleave runs the passes one after"
+                        + " another).")
+        boolean interleave;
+
+        @Option(names = "--block", paramLabel = "STEPS", defaultValue = "10",
+                description = "Timed steps per turn when interleaved (default ${DEFAULT-VALUE}).")
+        int block;
 
         @Option(names = "--micro-batch-size", paramLabel = "M",
                 description = "Queries per micro-batch on the cluster (default: the whole batch, like the single process).")
@@ -282,7 +292,7 @@ final class BenchCommand implements Callable<Integer> {
             ScalingBenchmark.Settings settings;
             try {
                 settings = new ScalingBenchmark.Settings(steps, warmupSteps, rounds, microBatchSize, twoWorkers,
-                        Duration.ofSeconds(timeoutSeconds), workDir(workDir));
+                        Duration.ofSeconds(timeoutSeconds), workDir(workDir), interleave, block);
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage(), e);
             }

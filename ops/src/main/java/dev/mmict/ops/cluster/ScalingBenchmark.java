@@ -32,9 +32,15 @@ import org.slf4j.LoggerFactory;
  * worker JVM gets (heap, one PyTorch thread, offline): the single process in one JVM; the cluster's
  * coordinator in one JVM and its worker in another beneath it. So both sides pay the same JVM
  * start, class loading and JIT compilation, and the same leading {@code warmupSteps} of each pass
- * are not timed; start-up and backbone loading are never timed. The passes alternate, mirrored
- * every other round (single, cluster, cluster, single, ...), so that a machine that speeds up or
- * slows down during the bench favours neither side.
+ * are not timed; start-up and backbone loading are never timed.
+ *
+ * <p>Interleaved (the default): each round starts both sides at once; they warm up together, meet
+ * at the end of the warm-up and then take turns through a {@link Baton}, {@code block} timed steps
+ * at a time, the single process first, so every block of one side runs right beside a block of the
+ * other and a machine that changes speed changes both alike. The time a side waits for its turn
+ * (and the CPU it spends meanwhile) is left out of its steps. Sequential ({@code interleave} off):
+ * the passes run one after another, mirrored every other round (single, cluster, cluster, single,
+ * ...), so that a machine that speeds up or slows down steadily favours neither side.
  *
  * <p>A step's time is the interval between consecutive step ends: for the single process the
  * loop's step callbacks, for a cluster the coordinator's commits (its run listener, called once the
@@ -59,15 +65,17 @@ public final class ScalingBenchmark {
    * @param steps steps per pass, timed ones and warm-up together
    * @param warmupSteps leading steps of each pass that are not timed (at least 1: the first step
    *     has no start time on the cluster's side)
-   * @param rounds passes of each side (alternated)
+   * @param rounds passes of each side (interleaved: run side by side; else alternated)
    * @param microBatchSize queries per micro-batch on the cluster (null: the whole batch, as the
    *     single process computes it in one pass)
    * @param twoWorkers also time a 2-worker cluster (one pass, after the others)
    * @param timeout each pass's limit
    * @param workDir where the bench's directory (configuration, logs, traces, audits) is made
+   * @param interleave run each round's two sides at once, taking turns (else one after another)
+   * @param block timed steps per turn when interleaved
    */
   public record Settings(int steps, int warmupSteps, int rounds, Integer microBatchSize, boolean twoWorkers,
-      Duration timeout, Path workDir) {
+      Duration timeout, Path workDir, boolean interleave, int block) {
 
     /** Checks the counts. */
     public Settings {
@@ -77,6 +85,9 @@ public final class ScalingBenchmark {
       }
       if (rounds < 1) {
         throw new IllegalArgumentException("bench scaling needs at least 1 round, got " + rounds);
+      }
+      if (block < 1) {
+        throw new IllegalArgumentException("bench scaling needs a block of at least 1 step, got " + block);
       }
     }
 
@@ -111,7 +122,7 @@ public final class ScalingBenchmark {
           throw new IllegalStateException("a " + t.side() + " pass recorded " + t.endNanos().size()
               + " step ends, expected " + settings.steps());
         }
-        List<Long> intervals = StepStats.intervals(t.endNanos(), warmup);
+        List<Long> intervals = StepStats.intervals(t.endNanos(), t.waitNanos(), warmup);
         pooled.addAll(intervals);
         passMeans.add(StepStats.mean(intervals) / 1e9);
         cpu += ProcessCpu.perStep(t.cpuNanos(), warmup);
@@ -136,11 +147,30 @@ public final class ScalingBenchmark {
     Files.createDirectories(settings.workDir());
     Path root = Files.createTempDirectory(settings.workDir(), "mmict-bench-scaling-");
     Path configFile = BenchClusters.writeConfig(config, root);
-    List<Side> order = StepStats.order(settings.rounds(), settings.twoWorkers());
+    List<Side> order = settings.interleave() ? StepStats.interleavedOrder(settings.rounds(), settings.twoWorkers())
+        : StepStats.order(settings.rounds(), settings.twoWorkers());
     Map<Side, List<ScalingTrace>> traces = new EnumMap<>(Side.class);
     for (int i = 0; i < order.size(); i++) {
       Side side = order.get(i);
-      ScalingTrace trace = pass(side, i + 1, configFile, micro, root, settings);
+      if (settings.interleave() && side == Side.SINGLE) {
+        // The round's two sides side by side: this single pass and the cluster pass after it in the order.
+        Path baton = root.resolve("round-" + (i / 2 + 1) + "-baton");
+        Baton.prepare(baton);
+        Running single = start(Side.SINGLE, i + 1, configFile, micro, root, settings, baton);
+        Running cluster;
+        try {
+          cluster = start(Side.CLUSTER1, i + 2, configFile, micro, root, settings, baton);
+        } catch (IOException | RuntimeException e) {
+          stop(single.process());
+          throw e;
+        }
+        ScalingTrace[] both = finishBoth(single, cluster, settings);
+        traces.computeIfAbsent(Side.SINGLE, s -> new ArrayList<>()).add(both[0]);
+        traces.computeIfAbsent(Side.CLUSTER1, s -> new ArrayList<>()).add(both[1]);
+        i++;
+        continue;
+      }
+      ScalingTrace trace = finish(start(side, i + 1, configFile, micro, root, settings, null), settings);
       traces.computeIfAbsent(side, s -> new ArrayList<>()).add(trace);
     }
     SideFigures single = SideFigures.of(traces.get(Side.SINGLE), settings);
@@ -175,6 +205,14 @@ public final class ScalingBenchmark {
     f.put("warmup_steps", settings.warmupSteps());
     f.put("timed_steps", settings.timedSteps());
     f.put("rounds", settings.rounds());
+    f.put("schedule", settings.interleave() ? "interleaved" : "sequential");
+    f.put("block_steps", settings.interleave() ? settings.block() : null);
+    List<Double> blockRatios = settings.interleave()
+        ? StepStats.blockRatios(traces.get(Side.SINGLE), traces.get(Side.CLUSTER1), settings.warmupSteps(),
+            settings.block())
+        : List.of();
+    f.put("block_ratios", blockRatios);
+    f.put("block_ratio_median", blockRatios.isEmpty() ? null : StepStats.median(blockRatios));
     f.put("order", order.stream().map(s -> s.name().toLowerCase(Locale.ROOT)).toList());
     f.put("batch_size", job.plan().globalBatchSize());
     f.put("micro_batch_size", job.plan().microBatchSize());
@@ -186,19 +224,49 @@ public final class ScalingBenchmark {
     return f;
   }
 
-  /** Runs pass {@code index} of {@code side} in a fresh JVM under {@code root}; returns what it recorded. */
-  private static ScalingTrace pass(Side side, int index, Path configFile, int micro, Path root, Settings settings)
-      throws IOException, InterruptedException {
+  /** A pass's JVM, started. */
+  private record Running(Side side, int index, Process process, Path traceFile, Path log) { }
+
+  /** Starts pass {@code index} of {@code side} in a fresh JVM under {@code root} (taking turns through {@code baton} if not null). */
+  private static Running start(Side side, int index, Path configFile, int micro, Path root, Settings settings,
+      Path baton) throws IOException {
     Path dir = Files.createDirectories(root.resolve("pass-" + index + "-" + side.name().toLowerCase(Locale.ROOT)));
     Path traceFile = dir.resolve("trace.json");
     Path log = dir.resolve("pass.log");
-    List<String> cmd = command(side, configFile, micro, dir, traceFile, settings);
+    List<String> cmd = command(side, configFile, micro, dir, traceFile, settings, baton);
     Process p = new ProcessBuilder(cmd)
         .directory(new File(System.getProperty("user.dir")))
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
         .start();
-    LOG.info("bench scaling: pass {} ({}) started as process {} (log {})", index, side, p.pid(), log);
+    LOG.info("bench scaling: pass {} ({}) started as process {}{} (log {})", index, side, p.pid(),
+        baton == null ? "" : ", taking turns with the other side", log);
+    return new Running(side, index, p, traceFile, log);
+  }
+
+  /** Waits for both sides of an interleaved round; a failure of either stops the other. */
+  private static ScalingTrace[] finishBoth(Running single, Running cluster, Settings settings)
+      throws IOException, InterruptedException {
+    boolean done = false;
+    try {
+      ScalingTrace[] both = {finish(single, settings), finish(cluster, settings)};
+      done = true;
+      return both;
+    } finally {
+      if (!done) {
+        stop(single.process());
+        stop(cluster.process());
+      }
+    }
+  }
+
+  /** Waits for a pass to end (within the timeout and a minute); returns what it recorded. */
+  private static ScalingTrace finish(Running r, Settings settings) throws IOException, InterruptedException {
+    Process p = r.process();
+    int index = r.index();
+    Side side = r.side();
+    Path log = r.log();
+    Path traceFile = r.traceFile();
     long limit = settings.timeout().toSeconds() + 60;
     boolean ended;
     try {
@@ -217,7 +285,7 @@ public final class ScalingBenchmark {
           + p.exitValue() + "; the end of its log " + log + ":\n" + tail(log, 20));
     }
     ScalingTrace trace = new ObjectMapper().readValue(traceFile.toFile(), ScalingTrace.class);
-    List<Long> intervals = StepStats.intervals(trace.endNanos(), settings.warmupSteps());
+    List<Long> intervals = StepStats.intervals(trace.endNanos(), trace.waitNanos(), settings.warmupSteps());
     LOG.info("bench scaling: pass {} ({}): median {} ms per step, mean {} ms, {} ms CPU", index, side,
         String.format(Locale.ROOT, "%.1f", StepStats.median(intervals) / 1e6),
         String.format(Locale.ROOT, "%.1f", StepStats.mean(intervals) / 1e6),
@@ -226,7 +294,8 @@ public final class ScalingBenchmark {
   }
 
   /** The command line of one pass: a fresh JVM with a worker JVM's flags running {@link ScalingPass}. */
-  static List<String> command(Side side, Path configFile, int micro, Path dir, Path traceFile, Settings settings) {
+  static List<String> command(Side side, Path configFile, int micro, Path dir, Path traceFile, Settings settings,
+      Path baton) {
     List<String> cmd = ChildJvm.command(HEAP_MIB);
     cmd.addAll(List.of(ScalingPass.class.getName(),
         side == Side.SINGLE ? "single" : "cluster",
@@ -237,7 +306,9 @@ public final class ScalingBenchmark {
         Integer.toString(side == Side.CLUSTER2 ? 2 : side == Side.CLUSTER1 ? 1 : 0),
         Long.toString(settings.timeout().toSeconds()),
         dir.toAbsolutePath().toString(),
-        traceFile.toAbsolutePath().toString()));
+        traceFile.toAbsolutePath().toString(),
+        baton == null ? "-" : baton.toAbsolutePath().toString(),
+        Integer.toString(settings.block())));
     return cmd;
   }
 
@@ -278,9 +349,11 @@ public final class ScalingBenchmark {
   public static String format(Map<String, Object> f) {
     StringBuilder b = new StringBuilder();
     b.append(String.format(Locale.ROOT, "bench scaling: %s (%s), %d steps of %d dialogs (%d per micro-batch),"
-        + " %d timed after %d warm-up, %d round(s) in fresh JVMs: %s%n", f.get("task"), f.get("mode"),
+        + " %d timed after %d warm-up, %d round(s) in fresh JVMs, %s: %s%n", f.get("task"), f.get("mode"),
         (Integer) f.get("steps"), (Integer) f.get("batch_size"), (Integer) f.get("micro_batch_size"),
         (Integer) f.get("timed_steps"), (Integer) f.get("warmup_steps"), (Integer) f.get("rounds"),
+        f.get("block_steps") == null ? "one after another"
+            : "side by side taking turns every " + f.get("block_steps") + " steps",
         String.join(", ", (List<String>) f.get("order"))));
     b.append(String.format(Locale.ROOT, "  ms per step        median    mean  (passes)%n"));
     b.append(side("single process", f, "single"));
@@ -301,6 +374,11 @@ public final class ScalingBenchmark {
     }
     b.append(String.format(Locale.ROOT, "  ratio (1-worker cluster / single process, medians) %.3f (target <= %.2f);"
         + " of means %.3f%n", (Double) f.get("ratio"), (Double) f.get("target_ratio"), (Double) f.get("mean_ratio")));
+    if (f.get("block_ratio_median") != null) {
+      b.append(String.format(Locale.ROOT, "  block by block (each cluster block / the single block before it):"
+          + " median %.3f over %d blocks%n", (Double) f.get("block_ratio_median"),
+          ((List<?>) f.get("block_ratios")).size()));
+    }
     if (f.get("cpu_ratio") != null) {
       b.append(String.format(Locale.ROOT, "  cpu_ratio (the same in process CPU time per step) %.3f%n",
           (Double) f.get("cpu_ratio")));

@@ -16,9 +16,12 @@ import java.util.List;
  * @param jitNanos CPU of the JIT compiler threads of every JVM of the side, read at the end of the
  *     last warm-up step and of the last step (two readings; -1 where unknown)
  * @param losses every step's loss
+ * @param waitNanos per step, how long the side waited for its turn after that step's end (all 0
+ *     outside an interleaved round, see {@link Baton}); the CPU readings leave out what the side
+ *     spent while it waited
  */
 record ScalingTrace(String side, int workers, List<Long> endNanos, List<Long> cpuNanos,
-    List<Long> coordinatorCpuNanos, List<Long> jitNanos, List<Double> losses) {
+    List<Long> coordinatorCpuNanos, List<Long> jitNanos, List<Double> losses, List<Long> waitNanos) {
 
   /** Copies the lists. */
   ScalingTrace {
@@ -27,5 +30,10 @@ record ScalingTrace(String side, int workers, List<Long> endNanos, List<Long> cp
     coordinatorCpuNanos = List.copyOf(coordinatorCpuNanos);
     jitNanos = List.copyOf(jitNanos);
     losses = List.copyOf(losses);
+    waitNanos = List.copyOf(waitNanos);
+    if (waitNanos.size() != endNanos.size()) {
+      throw new IllegalArgumentException("a trace needs one wait per step end: " + endNanos.size() + " ends, "
+          + waitNanos.size() + " waits");
+    }
   }
 }

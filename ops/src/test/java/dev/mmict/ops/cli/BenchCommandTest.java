@@ -110,7 +110,7 @@ class BenchCommandTest {
     PrintWriter o = new PrintWriter(out, true);
     Path report = dir.resolve("scaling.json");
     int code = Main.run(new String[] {"bench", "scaling", "--steps", "3", "--warmup-steps", "1", "--rounds", "1",
-        "--no-two-workers", "--timeout", "240", "--work-dir", dir.resolve("work").toString(), "--report",
+        "--no-two-workers", "--no-interleave", "--timeout", "240", "--work-dir", dir.resolve("work").toString(), "--report",
         report.toString(), "--set", "model.backbone=" + backbone(), "--set", "data.task=shapes-caption", "--set",
         "trainer.batchSize=2"}, o, new PrintWriter(err, true), Map.of(), new LocalOperations(o));
     assertEquals(ExitCodes.OK, code, err.toString() + out);
@@ -152,6 +152,61 @@ class BenchCommandTest {
     Path work = Path.of(f.get("work_dir").asText());
     assertTrue(Files.isRegularFile(work.resolve("pass-1-single").resolve("trace.json")), work.toString());
     assertTrue(Files.isRegularFile(work.resolve("pass-2-cluster1").resolve("audit.jsonl")), work.toString());
+    assertEquals("sequential", f.get("schedule").asText());
+    assertEquals(0, f.get("block_ratios").size());
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(300)
+  void interleavedScalingRunsBothSidesAtOnceButNeverTheirTimedStepsTogether() throws Exception {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    PrintWriter o = new PrintWriter(out, true);
+    Path report = dir.resolve("scaling.json");
+    // 2 warm-up steps, 5 timed steps in turns of 2: blocks [2, 3], [4, 5], [6] on each side.
+    int code = Main.run(new String[] {"bench", "scaling", "--steps", "7", "--warmup-steps", "2", "--block", "2",
+        "--rounds", "1", "--no-two-workers", "--timeout", "240", "--work-dir", dir.resolve("work").toString(),
+        "--report", report.toString(), "--set", "model.backbone=" + backbone(), "--set", "data.task=shapes-caption",
+        "--set", "trainer.batchSize=2"}, o, new PrintWriter(err, true), Map.of(), new LocalOperations(o));
+    assertEquals(ExitCodes.OK, code, err.toString() + out);
+    JsonNode f = new ObjectMapper().readTree(report.toFile()).get("figures");
+    assertEquals("interleaved", f.get("schedule").asText());
+    assertEquals(2, f.get("block_steps").asInt());
+    assertEquals(List.of("single", "cluster1"), strings(f.get("order")));
+    assertEquals(3, f.get("block_ratios").size(), "three turns of each side");
+    assertTrue(out.toString().contains("block by block"), out.toString());
+    assertEquals(7, f.get("single_losses").size());
+    assertEquals(7, f.get("cluster1_losses").size(), "the cluster committed every step");
+    Path work = Path.of(f.get("work_dir").asText());
+    ObjectMapper json = new ObjectMapper();
+    JsonNode single = json.readTree(work.resolve("pass-1-single").resolve("trace.json").toFile());
+    JsonNode cluster = json.readTree(work.resolve("pass-2-cluster1").resolve("trace.json").toFile());
+    long[] se = longs(single.get("endNanos"));
+    long[] sw = longs(single.get("waitNanos"));
+    long[] ce = longs(cluster.get("endNanos"));
+    long[] cw = longs(cluster.get("waitNanos"));
+    // Both ran in one machine's monotonic clock: each side resumes (end of its previous step + its
+    // wait) only after the other side's block ended.
+    for (int[] turn : new int[][] {{2, 3}, {4, 5}, {6, 6}}) {
+      long clusterResumes = ce[turn[0] - 1] + cw[turn[0] - 1];
+      assertTrue(clusterResumes >= se[turn[1]], "the cluster's block from step " + turn[0]
+          + " began before the single process's block ended");
+      if (turn[1] + 1 < se.length) {
+        long singleResumes = se[turn[1]] + sw[turn[1]];
+        assertTrue(singleResumes >= ce[turn[1]], "the single process's block after step " + turn[1]
+            + " began before the cluster's block ended");
+      }
+    }
+    assertTrue(cw[1] > 0, "the cluster waited for the single process's first block");
+    assertEquals(0, sw[0] + cw[0], "no turns during the warm-up");
+  }
+
+  private static long[] longs(JsonNode array) {
+    long[] out = new long[array.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = array.get(i).asLong();
+    }
+    return out;
   }
 
   private static List<String> strings(JsonNode array) {
