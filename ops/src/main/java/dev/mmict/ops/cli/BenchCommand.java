@@ -231,7 +231,8 @@ final class BenchCommand implements Callable<Integer> {
     @Command(name = "scaling", mixinStandardHelpOptions = true,
             description = "The cluster's overhead: the same configuration and steps on the single-process trainer and"
                     + " on a 1-worker local cluster (and a 2-worker one, for information), each pass in fresh JVMs,"
-                    + " alternated; ratio = median time per step, 1-worker cluster / single process (target <= 1.10).",
+                    + " both sides of a round side by side taking turns (or one after another with --no-interleave);"
+                    + " ratio = median time per step, 1-worker cluster / single process (target <= 1.10).",
             footer = {"", "Example:", "  mmict bench scaling --report scaling.json",
                 "  mmict bench scaling --set data.task=shapes-caption --set trainer.batchSize=8 --no-two-workers"})
     static final class Scaling implements Callable<Integer> {
@@ -244,11 +245,11 @@ final class BenchCommand implements Callable<Integer> {
         @Mixin
         ConfigOptions configuration;
 
-        @Option(names = "--steps", defaultValue = "200",
+        @Option(names = "--steps", defaultValue = "350",
                 description = "Steps per pass, warm-up included (default ${DEFAULT-VALUE}).")
         int steps;
 
-        @Option(names = "--warmup-steps", defaultValue = "150",
+        @Option(names = "--warmup-steps", defaultValue = "300",
                 description = "Leading steps of each pass not timed (JVM warm-up), at least 1 (default ${DEFAULT-VALUE}).")
         int warmupSteps;
 
