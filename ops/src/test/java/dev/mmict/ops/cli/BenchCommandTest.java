@@ -105,17 +105,10 @@ class BenchCommandTest {
   @Test
   @org.junit.jupiter.api.Timeout(300)
   void scalingBenchmarkTimesTheSingleProcessAndAOneWorkerClusterOnTheSameSteps() throws Exception {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    PrintWriter o = new PrintWriter(out, true);
-    Path report = dir.resolve("scaling.json");
-    int code = Main.run(new String[] {"bench", "scaling", "--steps", "3", "--warmup-steps", "1", "--rounds", "1",
-        "--no-two-workers", "--no-interleave", "--timeout", "240", "--work-dir", dir.resolve("work").toString(), "--report",
-        report.toString(), "--set", "model.backbone=" + backbone(), "--set", "data.task=shapes-caption", "--set",
-        "trainer.batchSize=2"}, o, new PrintWriter(err, true), Map.of(), new LocalOperations(o));
-    assertEquals(ExitCodes.OK, code, err.toString() + out);
-    assertTrue(out.toString().contains("ratio (1-worker cluster / single process, medians)"), out.toString());
-    JsonNode json = new ObjectMapper().readTree(report.toFile());
+    ScalingRun run = scaling("--steps", "3", "--warmup-steps", "1", "--rounds", "1", "--no-interleave");
+    String out = run.out();
+    assertTrue(out.contains("ratio (1-worker cluster / single process, medians)"), out);
+    JsonNode json = run.report();
     JsonNode f = json.get("figures");
     assertEquals(List.of("single", "cluster1"), strings(f.get("order")), "one round: each side once, single first");
     double single = f.get("single_ms_per_step").asDouble();
@@ -147,7 +140,7 @@ class BenchCommandTest {
         1e-9);
     assertEquals(f.get("cluster1_jit_cpu_ms_per_step").asDouble() / clusterCpu, f.get("cluster1_jit_share").asDouble(),
         1e-9);
-    assertTrue(out.toString().contains("cpu_ratio"), out.toString());
+    assertTrue(out.contains("cpu_ratio"), out);
     // Each pass ran in a JVM of its own and left its trace and log in the bench's directory.
     Path work = Path.of(f.get("work_dir").asText());
     assertTrue(Files.isRegularFile(work.resolve("pass-1-single").resolve("trace.json")), work.toString());
@@ -159,22 +152,14 @@ class BenchCommandTest {
   @Test
   @org.junit.jupiter.api.Timeout(300)
   void interleavedScalingRunsBothSidesAtOnceButNeverTheirTimedStepsTogether() throws Exception {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    PrintWriter o = new PrintWriter(out, true);
-    Path report = dir.resolve("scaling.json");
     // 2 warm-up steps, 5 timed steps in turns of 2: blocks [2, 3], [4, 5], [6] on each side.
-    int code = Main.run(new String[] {"bench", "scaling", "--steps", "7", "--warmup-steps", "2", "--block", "2",
-        "--rounds", "1", "--no-two-workers", "--timeout", "240", "--work-dir", dir.resolve("work").toString(),
-        "--report", report.toString(), "--set", "model.backbone=" + backbone(), "--set", "data.task=shapes-caption",
-        "--set", "trainer.batchSize=2"}, o, new PrintWriter(err, true), Map.of(), new LocalOperations(o));
-    assertEquals(ExitCodes.OK, code, err.toString() + out);
-    JsonNode f = new ObjectMapper().readTree(report.toFile()).get("figures");
+    ScalingRun run = scaling("--steps", "7", "--warmup-steps", "2", "--block", "2", "--rounds", "1");
+    JsonNode f = run.report().get("figures");
     assertEquals("interleaved", f.get("schedule").asText());
     assertEquals(2, f.get("block_steps").asInt());
     assertEquals(List.of("single", "cluster1"), strings(f.get("order")));
     assertEquals(3, f.get("block_ratios").size(), "three turns of each side");
-    assertTrue(out.toString().contains("block by block"), out.toString());
+    assertTrue(run.out().contains("block by block"), run.out());
     assertEquals(7, f.get("single_losses").size());
     assertEquals(7, f.get("cluster1_losses").size(), "the cluster committed every step");
     Path work = Path.of(f.get("work_dir").asText());
@@ -199,6 +184,28 @@ class BenchCommandTest {
     }
     assertTrue(cw[1] > 0, "the cluster waited for the single process's first block");
     assertEquals(0, sw[0] + cw[0], "no turns during the warm-up");
+  }
+
+  /** What one {@code bench scaling} run printed and reported. */
+  private record ScalingRun(String out, JsonNode report) { }
+
+  /**
+   * Runs {@code bench scaling} with {@code options} on the shipped backbone (2 shapes-caption
+   * dialogs per step, no 2-worker pass) and checks that it succeeded.
+   */
+  private ScalingRun scaling(String... options) throws Exception {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    PrintWriter o = new PrintWriter(out, true);
+    Path report = dir.resolve("scaling.json");
+    List<String> args = new java.util.ArrayList<>(List.of("bench", "scaling"));
+    args.addAll(List.of(options));
+    args.addAll(List.of("--no-two-workers", "--timeout", "240", "--work-dir", dir.resolve("work").toString(),
+        "--report", report.toString(), "--set", "model.backbone=" + backbone(), "--set", "data.task=shapes-caption",
+        "--set", "trainer.batchSize=2"));
+    int code = Main.run(args.toArray(String[]::new), o, new PrintWriter(err, true), Map.of(), new LocalOperations(o));
+    assertEquals(ExitCodes.OK, code, err.toString() + out);
+    return new ScalingRun(out.toString(), new ObjectMapper().readTree(report.toFile()));
   }
 
   private static long[] longs(JsonNode array) {
