@@ -115,7 +115,7 @@ public final class ScalingPass {
             jit.add(ProcessCpu.compilerNanos(self));
           }
           losses.add(result.loss());
-          long waited = takeTurn(baton, step) > 0 ? System.nanoTime() - end : 0; // end + wait = when it resumed
+          long waited = takeTurn(baton, step, end);
           waits.add(waited);
           if (waited > 0) {
             waitedCpu[0] += ProcessCpu.selfNanos() - cpuNow;
@@ -128,13 +128,17 @@ public final class ScalingPass {
     }
   }
 
-  /** Waits at {@code step}'s end for this side's turn (none without a baton); returns the nanoseconds waited. */
-  private static long takeTurn(Baton baton, long step) {
+  /**
+   * Waits at {@code step}'s end (read at {@code end}) for this side's turn, if it has to (never
+   * without a baton); returns 0 or the nanoseconds from {@code end} until it resumed, so that
+   * {@code end} plus the wait is when this side went on.
+   */
+  private static long takeTurn(Baton baton, long step, long end) {
     if (baton == null) {
       return 0;
     }
     try {
-      return baton.afterStep(step);
+      return baton.afterStep(step) > 0 ? System.nanoTime() - end : 0;
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("bench scaling: the baton after step " + step, e);
     } catch (InterruptedException e) {
@@ -221,7 +225,7 @@ public final class ScalingPass {
       long waited = 0;
       if (failure == null) {
         try {
-          waited = takeTurn(baton, step) > 0 ? System.nanoTime() - end : 0; // end + wait = when it resumed
+          waited = takeTurn(baton, step, end);
         } catch (RuntimeException e) {
           failure = e;
         }

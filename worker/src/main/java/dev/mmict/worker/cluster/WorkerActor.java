@@ -452,6 +452,7 @@ public final class WorkerActor extends AbstractActorWithTimers {
       LOG.debug("worker {}: plan for step {} arrived {} us after the result of step {} went out",
           identity.workerId(), plan.getStep(), (System.nanoTime() - resultSentNanos) / 1000, lastReportedStep);
     }
+    resultSentNanos = 0; // one result, one next plan: a re-plan after an abort is not timed against it
     coordinator = getSender();
     getContext().watch(coordinator);
     current = plan;
