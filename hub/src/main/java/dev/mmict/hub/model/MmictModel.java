@@ -54,6 +54,7 @@ public final class MmictModel implements AutoCloseable {
   private VisualFeatureStore cache = new FeatureCache();
   private final AtomicLong encodedVisuals = new AtomicLong();
   private final AtomicLong servedVisuals = new AtomicLong();
+  private final AtomicLong encoderNanos = new AtomicLong();
   private String visionFingerprint;
 
   /** Builds a freshly initialised model (every parameter trainable until frozen). */
@@ -115,6 +116,15 @@ public final class MmictModel implements AutoCloseable {
     return new VisualCounts(encodedVisuals.get(), servedVisuals.get());
   }
 
+  /**
+   * Wall-clock nanoseconds spent in the vision encoder's forward pass since this model was made
+   * (on the CPU engine operators run synchronously, so this is the encoder's compute); with
+   * {@link #visualCounts()} it tells what share of a step the feature store can save.
+   */
+  public long encoderNanos() {
+    return encoderNanos.get();
+  }
+
   /** The fingerprint of the frozen vision encoder the feature store is keyed by, or null while it trains. */
   public String visionFingerprint() {
     return visionFingerprint;
@@ -160,7 +170,7 @@ public final class MmictModel implements AutoCloseable {
     VisualFeatureStore store = cache;
     if (visionFingerprint == null || store == null) {
       encodedVisuals.addAndGet(visuals.size());
-      return vision.forwardFrames(stack(manager, visuals, frames, c, s)); // [I, V, E]
+      return encode(stack(manager, visuals, frames, c, s)); // [I, V, E]
     }
     float[][] rows = new float[visuals.size()][];
     List<Integer> missing = new java.util.ArrayList<>();
@@ -175,7 +185,7 @@ public final class MmictModel implements AutoCloseable {
     servedVisuals.addAndGet(visuals.size() - missing.size());
     if (!missing.isEmpty()) {
       List<Visual> todo = missing.stream().map(visuals::get).toList();
-      NDArray feats = vision.forwardFrames(stack(manager, todo, frames, c, s)); // [I', V, E]
+      NDArray feats = encode(stack(manager, todo, frames, c, s)); // [I', V, E]
       float[] flat = feats.toFloatArray();
       int per = flat.length / todo.size();
       for (int j = 0; j < todo.size(); j++) {
@@ -192,6 +202,14 @@ public final class MmictModel implements AutoCloseable {
       System.arraycopy(rows[i], 0, all, i * per, per);
     }
     return manager.create(all, new Shape(rows.length, tokens, width)); // [I, V, E]
+  }
+
+  /** The vision encoder over stacked pixels [I, F, C, S, S], timed. */
+  private NDArray encode(NDArray pixels) {
+    long start = System.nanoTime();
+    NDArray feats = vision.forwardFrames(pixels); // [I, V, E]
+    encoderNanos.addAndGet(System.nanoTime() - start);
+    return feats;
   }
 
   private static NDArray stack(NDManager manager, List<Visual> visuals, int frames, int c, int s) {

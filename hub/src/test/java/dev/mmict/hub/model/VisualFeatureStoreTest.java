@@ -85,6 +85,24 @@ class VisualFeatureStoreTest {
   }
 
   @Test
+  void encoderTimeGrowsOnlyWhenTheEncoderRuns() {
+    try (NDManager m = NDManager.newBaseManager(); MmictModel model = tiny(m)) {
+      model.setTrainable(MmictModel.FINETUNED);
+      List<Visual> keyed = List.of(picture("a", 1), picture("b", 2));
+      assertEquals(0, model.encoderNanos());
+      model.setFeatureStore(new HalfStore());
+      model.encodeVisuals(m, keyed);
+      long cold = model.encoderNanos();
+      assertTrue(cold > 0, "a cold call runs the encoder");
+      model.encodeVisuals(m, keyed);
+      assertEquals(cold, model.encoderNanos(), "a call served entirely by the store spends no encoder time");
+      model.setFeatureStore(null);
+      model.encodeVisuals(m, keyed);
+      assertTrue(model.encoderNanos() > cold, "without a store the encoder runs again");
+    }
+  }
+
+  @Test
   void coldAndWarmCallsServeWhatTheStoreKeeps() {
     try (NDManager m = NDManager.newBaseManager(); MmictModel model = tiny(m)) {
       model.setTrainable(MmictModel.FINETUNED);

@@ -109,9 +109,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Command(name = "cache", mixinStandardHelpOptions = true,
             description = "Fine-tuning time without the frozen-feature cache, with it cold (filling) and with it warm,"
-                    + " the same steps from the same backbone in one run; ratio = no-cache / warm-cache time"
-                    + " (target >= 3).",
-            footer = {"", "Example:", "  mmict bench cache --steps 8 --report cache.json",
+                    + " the same steps from the same backbone in one run, no-cache and warm passes alternating over"
+                    + " --rounds; ratio = no-cache / warm-cache time (target >= 3), beside the ratio the vision"
+                    + " encoder's share of a step predicts (1 / (1 - share)).",
+            footer = {"", "Example:", "  mmict bench cache --steps 8 --rounds 3 --report cache.json",
                 "  mmict bench cache --set data.task=shapes-caption --set trainer.batchSize=8"})
     static final class Cache implements Callable<Integer> {
         @Spec
@@ -126,9 +127,15 @@ final class BenchCommand implements Callable<Integer> {
         @Option(names = "--steps", defaultValue = "8", description = "Timed steps per pass (default ${DEFAULT-VALUE}).")
         int steps;
 
-        @Option(names = "--warmup-steps", defaultValue = "2",
-                description = "Untimed steps before the passes (default ${DEFAULT-VALUE}).")
+        @Option(names = "--warmup-steps", defaultValue = "4",
+                description = "Untimed steps through each path (no cache, cold, warm) before the timed passes"
+                        + " (default ${DEFAULT-VALUE}).")
         int warmupSteps;
+
+        @Option(names = "--rounds", defaultValue = "3",
+                description = "Rounds of one no-cache and one warm-cache pass, in alternating order"
+                        + " (default ${DEFAULT-VALUE}).")
+        int rounds;
 
         @Option(names = "--work-dir", paramLabel = "DIR",
                 description = "Where the temporary cache directory is made and removed (default: the system temp).")
@@ -142,7 +149,7 @@ final class BenchCommand implements Callable<Integer> {
             RunConfig resolved = configuration.resolve();
             Path work = workDir(workDir);
             Map<String, Object> figures = CacheBenchmark.run(resolved,
-                    new CacheBenchmark.Settings(steps, warmupSteps, work));
+                    new CacheBenchmark.Settings(steps, warmupSteps, rounds, work));
             return emit(spec, CacheBenchmark.format(figures), report, figures);
         }
     }

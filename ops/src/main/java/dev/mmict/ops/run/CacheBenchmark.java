@@ -19,23 +19,30 @@ import dev.mmict.worker.train.TrainingStep;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code mmict bench cache}: the same bounded stretch of MMICT fine-tuning (the run's config, the
- * first {@code steps} steps of its first epoch) timed three times in one process, each from a
- * freshly loaded backbone: with no feature cache (the vision encoder runs on every visual), with
- * an empty on-disk cache (filling it), with that cache warm, and once more with no cache. Untimed
- * warm-up passes through all three paths go first so that no pass pays for JIT warm-up; the
- * no-cache time is the mean of the first and last passes, so a machine that speeds up or slows
- * down during the bench does not favour either side. The ratio is no-cache time over warm-cache
- * time; full-epoch times are estimated from the per-step times.
+ * first {@code steps} steps of its first epoch) timed in one process, each pass from a freshly
+ * loaded backbone: once with an empty on-disk cache (filling it), then in {@code rounds} rounds
+ * of one pass with no feature cache (the vision encoder runs on every visual) and one with the
+ * warm cache, the order alternating from round to round (no cache first in odd rounds), so that a
+ * machine that speeds up or slows down during the bench favours neither side. Untimed warm-up
+ * passes through all three paths go first so that no pass pays for JIT warm-up. The ratio is the
+ * total no-cache time over the total warm-cache time. The model also times its vision encoder,
+ * so the no-cache passes give the encoder's share of a step and the ratio a cache that removes
+ * exactly that time gives ({@code encoder_only_ratio} = 1 / (1 − share), Amdahl's law), beside
+ * the ratio measured.
  */
 public final class CacheBenchmark {
   private static final Logger LOG = LoggerFactory.getLogger(CacheBenchmark.class);
@@ -45,20 +52,25 @@ public final class CacheBenchmark {
   /**
    * @param steps timed steps per pass
    * @param warmupSteps untimed steps before the passes
+   * @param rounds rounds of one no-cache and one warm-cache pass
    * @param workDir where the temporary cache directory is made (and removed afterwards)
    */
-  public record Settings(int steps, int warmupSteps, Path workDir) {
+  public record Settings(int steps, int warmupSteps, int rounds, Path workDir) {
     /** Checks the counts. */
     public Settings {
-      if (steps < 1 || warmupSteps < 0) {
-        throw new IllegalArgumentException("bench cache needs steps >= 1 and warm-up steps >= 0, got " + steps
-            + ", " + warmupSteps);
+      if (steps < 1 || warmupSteps < 0 || rounds < 1) {
+        throw new IllegalArgumentException("bench cache needs --steps >= 1, --warmup-steps >= 0 and --rounds >= 1,"
+            + " got " + steps + ", " + warmupSteps + ", " + rounds);
       }
     }
   }
 
-  /** What one pass measured: wall-clock and process CPU seconds, losses, cache counters. */
-  private record Pass(double seconds, double cpuSeconds, double[] losses, DiskFeatureCache.Stats stats) { }
+  /**
+   * What one pass measured: wall-clock and process CPU seconds, seconds in the vision encoder,
+   * losses, cache counters (null without a cache).
+   */
+  private record Pass(double seconds, double cpuSeconds, double encoderSeconds, double[] losses,
+      DiskFeatureCache.Stats stats) { }
 
   /** Runs the passes; returns the figures, {@code ratio} first. */
   public static Map<String, Object> run(RunConfig config, Settings settings) throws IOException {
@@ -75,11 +87,21 @@ public final class CacheBenchmark {
         pass(config, task, settings.warmupSteps(), warmupRoot, "warm-up (warm)");
         Directories.deleteTree(warmupRoot);
       }
-      Pass before = pass(config, task, settings.steps(), null, "no cache");
       Pass cold = pass(config, task, settings.steps(), cacheRoot, "cold cache");
-      Pass warm = pass(config, task, settings.steps(), cacheRoot, "warm cache");
-      Pass after = pass(config, task, settings.steps(), null, "no cache (again)");
-      return figures(config, task, settings, before, after, cold, warm, cacheRoot);
+      List<Pass> off = new ArrayList<>();
+      List<Pass> warm = new ArrayList<>();
+      for (int r = 1; r <= settings.rounds(); r++) {
+        String round = " (round " + r + "/" + settings.rounds() + ")";
+        boolean offFirst = r % 2 == 1;
+        if (offFirst) {
+          off.add(pass(config, task, settings.steps(), null, "no cache" + round));
+        }
+        warm.add(pass(config, task, settings.steps(), cacheRoot, "warm cache" + round));
+        if (!offFirst) {
+          off.add(pass(config, task, settings.steps(), null, "no cache" + round));
+        }
+      }
+      return figures(config, task, settings, off, cold, warm, cacheRoot);
     } finally {
       Directories.deleteTree(cacheRoot);
     }
@@ -104,6 +126,7 @@ public final class CacheBenchmark {
         TaskMix mix = new TaskMix(task.dataset(), 1, List.of(dev.mmict.hub.assembly.Mode.parse(t.mode())),
             task.shots(config.data()), task.strategy(config.data()));
         DialogBuilder builder = new DialogBuilder(bb.tokenizer(), config.model().maxTextTokens());
+        long encoderStart = model.encoderNanos();
         long cpuStart = processCpuNanos();
         long start = System.nanoTime();
         List<TrainingStep.Result> results;
@@ -112,86 +135,119 @@ public final class CacheBenchmark {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         double cpu = (processCpuNanos() - cpuStart) / 1e9;
+        double encoder = (model.encoderNanos() - encoderStart) / 1e9;
         DiskFeatureCache.Stats stats = store == null ? null : store.stats();
         LOG.info("bench cache: {} pass, {} steps in {} ({} s of CPU)", label, steps, ProgressLog.duration(seconds),
             String.format(Locale.ROOT, "%.2f", cpu));
-        return new Pass(seconds, cpu, results.stream().mapToDouble(TrainingStep.Result::loss).toArray(), stats);
+        return new Pass(seconds, cpu, encoder, results.stream().mapToDouble(TrainingStep.Result::loss).toArray(), stats);
       }
     }
   }
 
-  private static Map<String, Object> figures(RunConfig config, TaskHandle task, Settings settings, Pass before,
-      Pass after, Pass cold, Pass warm, Path cacheRoot) throws IOException {
+  private static Map<String, Object> figures(RunConfig config, TaskHandle task, Settings settings, List<Pass> off,
+      Pass cold, List<Pass> warm, Path cacheRoot) throws IOException {
     int steps = settings.steps();
-    Pass off = new Pass((before.seconds() + after.seconds()) / 2, (before.cpuSeconds() + after.cpuSeconds()) / 2,
-        before.losses(), null);
+    double offSeconds = sum(off, Pass::seconds);
+    double warmSeconds = sum(warm, Pass::seconds);
+    double offMean = offSeconds / off.size();
+    double warmMean = warmSeconds / warm.size();
+    double encoderShare = sum(off, Pass::encoderSeconds) / offSeconds;
     int batch = config.trainer().batchSize();
     int queries = new DemoSampler(task.dataset(), Dataset.TRAIN).epochOrder(config.seed(), 0).length;
     double epochSteps = Math.ceil((double) queries / batch);
     double maxLossDiff = 0;
     for (int i = 0; i < steps; i++) {
-      maxLossDiff = Math.max(maxLossDiff, Math.abs(off.losses()[i] - warm.losses()[i]));
+      maxLossDiff = Math.max(maxLossDiff, Math.abs(off.get(0).losses()[i] - warm.get(0).losses()[i]));
+    }
+    List<Double> roundRatios = new ArrayList<>();
+    for (int r = 0; r < off.size(); r++) {
+      roundRatios.add(off.get(r).seconds() / warm.get(r).seconds());
     }
     Map<String, Object> f = new LinkedHashMap<>();
-    f.put("ratio", off.seconds() / warm.seconds());
-    f.put("cold_ratio", off.seconds() / cold.seconds());
-    f.put("cpu_ratio", off.cpuSeconds() / warm.cpuSeconds());
+    f.put("ratio", offSeconds / warmSeconds);
+    f.put("encoder_only_ratio", 1 / (1 - encoderShare));
+    f.put("encoder_share", encoderShare);
+    f.put("round_ratios", roundRatios);
+    f.put("cold_ratio", offMean / cold.seconds());
+    f.put("cpu_ratio", sum(off, Pass::cpuSeconds) / sum(warm, Pass::cpuSeconds));
     f.put("task", task.name());
     f.put("backbone", config.model().backbone());
     f.put("mode", config.trainer().mode());
     f.put("steps", steps);
+    f.put("rounds", settings.rounds());
     f.put("batch_size", batch);
-    f.put("visuals_per_pass", warm.stats().hits() + warm.stats().misses());
-    f.put("no_cache_s", off.seconds());
-    f.put("no_cache_first_s", before.seconds());
-    f.put("no_cache_last_s", after.seconds());
+    f.put("visuals_per_pass", warm.get(0).stats().hits() + warm.get(0).stats().misses());
+    f.put("no_cache_s", offMean);
+    f.put("no_cache_rounds_s", off.stream().map(Pass::seconds).toList());
     f.put("cold_cache_s", cold.seconds());
-    f.put("warm_cache_s", warm.seconds());
-    f.put("no_cache_cpu_s", off.cpuSeconds());
+    f.put("warm_cache_s", warmMean);
+    f.put("warm_cache_rounds_s", warm.stream().map(Pass::seconds).toList());
+    f.put("no_cache_cpu_s", sum(off, Pass::cpuSeconds) / off.size());
     f.put("cold_cache_cpu_s", cold.cpuSeconds());
-    f.put("warm_cache_cpu_s", warm.cpuSeconds());
-    f.put("no_cache_ms_per_step", 1000 * off.seconds() / steps);
+    f.put("warm_cache_cpu_s", sum(warm, Pass::cpuSeconds) / warm.size());
+    f.put("no_cache_ms_per_step", 1000 * offMean / steps);
+    f.put("encoder_ms_per_step", 1000 * sum(off, Pass::encoderSeconds) / off.size() / steps);
     f.put("cold_cache_ms_per_step", 1000 * cold.seconds() / steps);
-    f.put("warm_cache_ms_per_step", 1000 * warm.seconds() / steps);
+    f.put("warm_cache_ms_per_step", 1000 * warmMean / steps);
+    f.put("warm_cache_encoder_s", sum(warm, Pass::encoderSeconds));
     f.put("epoch_queries", queries);
-    f.put("epoch_estimate_no_cache_s", epochSteps * off.seconds() / steps);
-    f.put("epoch_estimate_warm_cache_s", epochSteps * warm.seconds() / steps);
-    f.put("time_saved_share", 1 - warm.seconds() / off.seconds());
+    f.put("epoch_estimate_no_cache_s", epochSteps * offMean / steps);
+    f.put("epoch_estimate_warm_cache_s", epochSteps * warmMean / steps);
+    f.put("time_saved_share", 1 - warmSeconds / offSeconds);
     f.put("cache_records", cold.stats().writes());
     f.put("cache_bytes", treeSize(cacheRoot));
-    f.put("warm_misses", warm.stats().misses());
-    f.put("cold_warm_losses_identical", java.util.Arrays.equals(cold.losses(), warm.losses()));
+    f.put("warm_misses", warm.stream().mapToLong(p -> p.stats().misses()).sum());
+    f.put("cold_warm_losses_identical", warm.stream().allMatch(p -> Arrays.equals(cold.losses(), p.losses())));
+    f.put("no_cache_rounds_identical", off.stream().allMatch(p -> Arrays.equals(off.get(0).losses(), p.losses())));
     f.put("max_loss_diff_no_cache_vs_warm", maxLossDiff);
     f.put("warmup_steps", settings.warmupSteps());
     f.put("threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
     return f;
   }
 
+  private static double sum(List<Pass> passes, ToDoubleFunction<Pass> figure) {
+    return passes.stream().mapToDouble(figure).sum();
+  }
+
   /** The figures as lines for the terminal. */
+  @SuppressWarnings("unchecked")
   public static String format(Map<String, Object> f) {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "bench cache: %s (%s, %s), %d steps of %d dialogs, %d visuals per pass%n",
-        f.get("task"), f.get("mode"), f.get("backbone"), (Integer) f.get("steps"), (Integer) f.get("batch_size"),
-        (Long) f.get("visuals_per_pass")));
-    b.append(String.format(Locale.ROOT, "  no cache     %8.2f s  (%7.1f ms/step; mean of %.2f s first, %.2f s last)%n",
-        (Double) f.get("no_cache_s"), (Double) f.get("no_cache_ms_per_step"), (Double) f.get("no_cache_first_s"),
-        (Double) f.get("no_cache_last_s")));
+    b.append(String.format(Locale.ROOT, "bench cache: %s (%s, %s), %d steps of %d dialogs, %d visuals per pass,"
+        + " %d round(s)%n", f.get("task"), f.get("mode"), f.get("backbone"), (Integer) f.get("steps"),
+        (Integer) f.get("batch_size"), (Long) f.get("visuals_per_pass"), (Integer) f.get("rounds")));
+    b.append(String.format(Locale.ROOT, "  no cache     %8.2f s  (%7.1f ms/step, of which the vision encoder %.1f ms;"
+        + " rounds %s s)%n", (Double) f.get("no_cache_s"), (Double) f.get("no_cache_ms_per_step"),
+        (Double) f.get("encoder_ms_per_step"), seconds((List<Double>) f.get("no_cache_rounds_s"))));
     b.append(String.format(Locale.ROOT, "  cold cache   %8.2f s  (%7.1f ms/step, fills %d records, %d bytes)%n",
         (Double) f.get("cold_cache_s"), (Double) f.get("cold_cache_ms_per_step"), (Long) f.get("cache_records"),
         (Long) f.get("cache_bytes")));
-    b.append(String.format(Locale.ROOT, "  warm cache   %8.2f s  (%7.1f ms/step, %d misses)%n",
-        (Double) f.get("warm_cache_s"), (Double) f.get("warm_cache_ms_per_step"), (Long) f.get("warm_misses")));
+    b.append(String.format(Locale.ROOT, "  warm cache   %8.2f s  (%7.1f ms/step, %d misses; rounds %s s)%n",
+        (Double) f.get("warm_cache_s"), (Double) f.get("warm_cache_ms_per_step"), (Long) f.get("warm_misses"),
+        seconds((List<Double>) f.get("warm_cache_rounds_s"))));
     b.append(String.format(Locale.ROOT, "  epoch (%d queries) estimated: %.0f s without, %.0f s with a warm cache%n",
         (Integer) f.get("epoch_queries"), (Double) f.get("epoch_estimate_no_cache_s"),
         (Double) f.get("epoch_estimate_warm_cache_s")));
-    b.append(String.format(Locale.ROOT, "  losses: cold == warm %s, max |no cache - warm| %.3g%n",
-        f.get("cold_warm_losses_identical"), (Double) f.get("max_loss_diff_no_cache_vs_warm")));
-    b.append(String.format(Locale.ROOT, "  CPU time: %.2f s no cache, %.2f s cold, %.2f s warm: %.2fx%n",
+    b.append(String.format(Locale.ROOT, "  losses: cold == warm %s, no-cache rounds equal %s, max |no cache - warm|"
+        + " %.3g%n", f.get("cold_warm_losses_identical"), f.get("no_cache_rounds_identical"),
+        (Double) f.get("max_loss_diff_no_cache_vs_warm")));
+    b.append(String.format(Locale.ROOT, "  CPU time per pass: %.2f s no cache, %.2f s cold, %.2f s warm: %.2fx%n",
         (Double) f.get("no_cache_cpu_s"), (Double) f.get("cold_cache_cpu_s"), (Double) f.get("warm_cache_cpu_s"),
         (Double) f.get("cpu_ratio")));
-    b.append(String.format(Locale.ROOT, "  ratio (no cache / warm cache) %.2fx; cold %.2fx; time saved per step"
-        + " %.0f%%%n", (Double) f.get("ratio"), (Double) f.get("cold_ratio"), 100 * (Double) f.get("time_saved_share")));
+    b.append(String.format(Locale.ROOT, "  the vision encoder took %.0f%% of a no-cache step: removing exactly that"
+        + " time gives %.2fx%n", 100 * (Double) f.get("encoder_share"), (Double) f.get("encoder_only_ratio")));
+    b.append(String.format(Locale.ROOT, "  ratio (no cache / warm cache) %.2fx (rounds %s); cold %.2fx; time saved"
+        + " per step %.0f%%%n", (Double) f.get("ratio"), ratios((List<Double>) f.get("round_ratios")),
+        (Double) f.get("cold_ratio"), 100 * (Double) f.get("time_saved_share")));
     return b.toString();
+  }
+
+  private static String seconds(List<Double> values) {
+    return values.stream().map(v -> String.format(Locale.ROOT, "%.2f", v)).collect(Collectors.joining(" "));
+  }
+
+  private static String ratios(List<Double> values) {
+    return values.stream().map(v -> String.format(Locale.ROOT, "%.2fx", v)).collect(Collectors.joining(" "));
   }
 
   /**

@@ -42,13 +42,13 @@ class BenchCommandTest {
   }
 
   @Test
-  void cacheBenchmarkTimesTheThreePassesAndWritesRatioAndFigures() throws Exception {
+  void cacheBenchmarkAlternatesRoundsAndReportsTheEncodersShareBesideTheRatio() throws Exception {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     PrintWriter o = new PrintWriter(out, true);
     Path report = dir.resolve("cache.json");
     Path work = dir.resolve("work");
-    int code = Main.run(new String[] {"bench", "cache", "--steps", "2", "--warmup-steps", "0",
+    int code = Main.run(new String[] {"bench", "cache", "--steps", "2", "--warmup-steps", "0", "--rounds", "2",
         "--work-dir", work.toString(), "--report", report.toString(),
         "--set", "model.backbone=" + backbone(), "--set", "data.task=shapes-caption",
         "--set", "trainer.batchSize=2"}, o, new PrintWriter(err, true), Map.of(), new LocalOperations(o));
@@ -59,9 +59,22 @@ class BenchCommandTest {
     assertTrue(ratio > 0 && Double.isFinite(ratio), "ratio " + ratio);
     JsonNode f = json.get("figures");
     assertEquals(ratio, f.get("no_cache_s").asDouble() / f.get("warm_cache_s").asDouble(), 1e-9);
+    double[] off = doubles(f.get("no_cache_rounds_s"));
+    double[] warm = doubles(f.get("warm_cache_rounds_s"));
+    double[] perRound = doubles(f.get("round_ratios"));
+    assertEquals(2, off.length);
+    assertEquals(2, warm.length);
+    assertEquals(ratio, (off[0] + off[1]) / (warm[0] + warm[1]), 1e-9, "the ratio is of the totals");
+    assertEquals(off[1] / warm[1], perRound[1], 1e-9);
+    double share = f.get("encoder_share").asDouble();
+    assertTrue(share > 0 && share < 1, "the encoder is part of a no-cache step: " + share);
+    assertEquals(1 / (1 - share), f.get("encoder_only_ratio").asDouble(), 1e-9);
+    assertEquals(0, f.get("warm_cache_encoder_s").asDouble(), "a warm pass never runs the encoder");
+    assertTrue(f.get("no_cache_rounds_identical").asBoolean(), "every pass starts from the same backbone");
+    assertTrue(out.toString().contains("of a no-cache step: removing exactly that time gives"), out.toString());
     // shapes-caption gives each query 2 demonstrations: 2 steps x 2 dialogs x 3 pictures.
     assertEquals(12, f.get("visuals_per_pass").asInt());
-    assertEquals(0, f.get("warm_misses").asInt(), "the warm pass is served entirely from the cache");
+    assertEquals(0, f.get("warm_misses").asInt(), "the warm passes are served entirely from the cache");
     assertTrue(f.get("cache_records").asInt() > 0 && f.get("cache_bytes").asLong() > 0);
     assertTrue(f.get("cold_warm_losses_identical").asBoolean());
     assertEquals(0, Files.list(work).count(), "the temporary cache is removed");
@@ -236,5 +249,13 @@ class BenchCommandTest {
   private static String backbone() {
     Path p = Path.of("..", "models", "backbone-tiny");
     return (Files.isDirectory(p) ? p : Path.of("models", "backbone-tiny")).toString();
+  }
+
+  private static double[] doubles(JsonNode array) {
+    double[] out = new double[array.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = array.get(i).asDouble();
+    }
+    return out;
   }
 }
