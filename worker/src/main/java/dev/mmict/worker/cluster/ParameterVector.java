@@ -1,16 +1,13 @@
 package dev.mmict.worker.cluster;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import dev.mmict.hub.nn.Params;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The trainable parameters of a replica seen as one flat vector, in declaration order: the
@@ -73,21 +70,6 @@ public final class ParameterVector {
       finite = Float.isFinite(values[i]);
     }
     Params.zeroGradient(g, !finite);
-  }
-
-  /** {@code vector} cut into one tensor per trainable parameter (name → [shape of the parameter]). */
-  public Map<String, NDArray> toTensors(NDManager manager, float[] vector) {
-    requireLength(vector);
-    Map<String, NDArray> out = new LinkedHashMap<>();
-    int offset = 0;
-    for (Params.Param p : trainable) {
-      int size = Math.toIntExact(p.value().size());
-      float[] slice = new float[size];
-      System.arraycopy(vector, offset, slice, 0, size);
-      out.put(p.name(), manager.create(slice, p.value().getShape())); // [shape of the parameter]
-      offset += size;
-    }
-    return out;
   }
 
   /** The current values of the trainable parameters, flattened. */

@@ -214,8 +214,7 @@ public final class Replica implements AutoCloseable {
     beforeApplied = save();
     long t1 = System.nanoTime();
     try (NDManager step = manager.newSubManager()) {
-      Map<String, NDArray> grads = vector.toTensors(step, mean);
-      optimizer.update(model.params(), grads, plan.getLearningRate());
+      optimizer.update(model.params(), step.create(mean), plan.getLearningRate()); // [N], the vector's layout
     }
     long t2 = System.nanoTime();
     valuesNow = null;
