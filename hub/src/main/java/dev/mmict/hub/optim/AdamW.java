@@ -39,7 +39,7 @@ public final class AdamW implements AutoCloseable {
   private long step;
 
   /** Which parameters the flat buffers hold, in order, and where each one's elements start. */
-  private record Layout(List<String> names, List<Shape> shapes, long[] splits, long size) {
+  private record Layout(List<String> names, List<Shape> shapes, long[] splits) {
     static Layout of(List<Params.Param> trainable) {
       List<String> names = new ArrayList<>();
       List<Shape> shapes = new ArrayList<>();
@@ -54,7 +54,7 @@ public final class AdamW implements AutoCloseable {
           splits[i] = offset;
         }
       }
-      return new Layout(List.copyOf(names), List.copyOf(shapes), splits, offset);
+      return new Layout(List.copyOf(names), List.copyOf(shapes), splits);
     }
 
     boolean holds(List<Params.Param> trainable) {
@@ -139,7 +139,7 @@ public final class AdamW implements AutoCloseable {
     secondMoment.muli(beta2).addi(g.square().muli(1 - beta2)); // [N]
     NDArray denom = secondMoment.div(bc2).sqrt().addi(eps); // [N]
     NDArray update = firstMoment.div(bc1).divi(denom).muli(lr); // [N]
-    NDList slices = layout.splits().length == 0 ? new NDList(update) : update.split(layout.splits()); // [size of p] each
+    NDList slices = slices(update); // [size of p] each
     for (int i = 0; i < trainable.size(); i++) {
       Params.Param p = trainable.get(i);
       NDArray w = p.value();
@@ -181,10 +181,15 @@ public final class AdamW implements AutoCloseable {
 
   /** Views of a flat buffer's slices in their parameters' shapes; they follow its in-place updates. */
   private void split(NDArray buffer, String suffix, Map<String, NDArray> into) {
-    NDList slices = layout.splits().length == 0 ? new NDList(buffer) : buffer.split(layout.splits());
+    NDList slices = slices(buffer); // [size of p] each
     for (int i = 0; i < slices.size(); i++) {
       into.put(layout.names().get(i) + suffix, persistent(slices.get(i).reshape(layout.shapes().get(i)))); // [shape of p]
     }
+  }
+
+  /** A flat buffer [N] cut at the layout's parameter boundaries (views). */
+  private NDList slices(NDArray flat) {
+    return layout.splits().length == 0 ? new NDList(flat) : flat.split(layout.splits());
   }
 
   private NDArray gather(List<Params.Param> trainable, String suffix) {

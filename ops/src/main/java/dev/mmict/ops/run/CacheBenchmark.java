@@ -218,13 +218,13 @@ public final class CacheBenchmark {
         (Integer) f.get("batch_size"), (Long) f.get("visuals_per_pass"), (Integer) f.get("rounds")));
     b.append(String.format(Locale.ROOT, "  no cache     %8.2f s  (%7.1f ms/step, of which the vision encoder %.1f ms;"
         + " rounds %s s)%n", (Double) f.get("no_cache_s"), (Double) f.get("no_cache_ms_per_step"),
-        (Double) f.get("encoder_ms_per_step"), seconds((List<Double>) f.get("no_cache_rounds_s"))));
+        (Double) f.get("encoder_ms_per_step"), joined((List<Double>) f.get("no_cache_rounds_s"), "%.2f")));
     b.append(String.format(Locale.ROOT, "  cold cache   %8.2f s  (%7.1f ms/step, fills %d records, %d bytes)%n",
         (Double) f.get("cold_cache_s"), (Double) f.get("cold_cache_ms_per_step"), (Long) f.get("cache_records"),
         (Long) f.get("cache_bytes")));
     b.append(String.format(Locale.ROOT, "  warm cache   %8.2f s  (%7.1f ms/step, %d misses; rounds %s s)%n",
         (Double) f.get("warm_cache_s"), (Double) f.get("warm_cache_ms_per_step"), (Long) f.get("warm_misses"),
-        seconds((List<Double>) f.get("warm_cache_rounds_s"))));
+        joined((List<Double>) f.get("warm_cache_rounds_s"), "%.2f")));
     b.append(String.format(Locale.ROOT, "  epoch (%d queries) estimated: %.0f s without, %.0f s with a warm cache%n",
         (Integer) f.get("epoch_queries"), (Double) f.get("epoch_estimate_no_cache_s"),
         (Double) f.get("epoch_estimate_warm_cache_s")));
@@ -237,17 +237,13 @@ public final class CacheBenchmark {
     b.append(String.format(Locale.ROOT, "  the vision encoder took %.0f%% of a no-cache step: removing exactly that"
         + " time gives %.2fx%n", 100 * (Double) f.get("encoder_share"), (Double) f.get("encoder_only_ratio")));
     b.append(String.format(Locale.ROOT, "  ratio (no cache / warm cache) %.2fx (rounds %s); cold %.2fx; time saved"
-        + " per step %.0f%%%n", (Double) f.get("ratio"), ratios((List<Double>) f.get("round_ratios")),
+        + " per step %.0f%%%n", (Double) f.get("ratio"), joined((List<Double>) f.get("round_ratios"), "%.2fx"),
         (Double) f.get("cold_ratio"), 100 * (Double) f.get("time_saved_share")));
     return b.toString();
   }
 
-  private static String seconds(List<Double> values) {
-    return values.stream().map(v -> String.format(Locale.ROOT, "%.2f", v)).collect(Collectors.joining(" "));
-  }
-
-  private static String ratios(List<Double> values) {
-    return values.stream().map(v -> String.format(Locale.ROOT, "%.2fx", v)).collect(Collectors.joining(" "));
+  private static String joined(List<Double> values, String format) {
+    return values.stream().map(v -> String.format(Locale.ROOT, format, v)).collect(Collectors.joining(" "));
   }
 
   /**
