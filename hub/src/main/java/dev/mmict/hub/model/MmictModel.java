@@ -56,6 +56,7 @@ public final class MmictModel implements AutoCloseable {
   private final AtomicLong servedVisuals = new AtomicLong();
   private final AtomicLong encoderNanos = new AtomicLong();
   private String visionFingerprint;
+  private boolean batchInvariantVisuals;
 
   /** Builds a freshly initialised model (every parameter trainable until frozen). */
   public MmictModel(NDManager manager, MmictConfig config, long seed, int padId) {
@@ -106,6 +107,20 @@ public final class MmictModel implements AutoCloseable {
    */
   public void setFeatureStore(VisualFeatureStore store) {
     this.cache = store;
+  }
+
+  /**
+   * Whether a visual the feature store keeps is encoded on its own rather than in one batch with
+   * the other visuals the store lacks (default: batched). Equal pixels give equal features either
+   * way, but not always equal bits: oneMKL's matrix products may round a row differently when the
+   * batch around it has another size (seen with {@code MKL_CBWR=AVX2} on an AVX-512 machine). A
+   * store fills in the order its owner meets visuals, so batched encoding makes the features a
+   * micro-batch gets depend on what its replica trained before; replicas that must agree bitwise
+   * however the work was split (the cluster's deterministic mode) encode one visual at a time.
+   * The cost is the encoder's batching, on a visual's first sight only.
+   */
+  public void setBatchInvariantVisuals(boolean oneAtATime) {
+    this.batchInvariantVisuals = oneAtATime;
   }
 
   /** Visuals the vision encoder ran on, and visuals served from the feature store, since this model was made. */
@@ -185,11 +200,10 @@ public final class MmictModel implements AutoCloseable {
     servedVisuals.addAndGet(visuals.size() - missing.size());
     if (!missing.isEmpty()) {
       List<Visual> todo = missing.stream().map(visuals::get).toList();
-      NDArray feats = encode(stack(manager, todo, frames, c, s)); // [I', V, E]
-      float[] flat = feats.toFloatArray();
-      int per = flat.length / todo.size();
+      float[][] encoded = batchInvariantVisuals ? encodeOneByOne(manager, todo, frames, c, s)
+          : split(encode(stack(manager, todo, frames, c, s)).toFloatArray(), todo.size()); // I' rows of [V, E]
       for (int j = 0; j < todo.size(); j++) {
-        float[] row = java.util.Arrays.copyOfRange(flat, j * per, (j + 1) * per);
+        float[] row = encoded[j];
         // Use what the store will serve later (float16 on disk), so cold and warm runs agree.
         rows[missing.get(j)] = todo.get(j).key() == null ? row : store.put(visionFingerprint, todo.get(j).key(), row);
       }
@@ -202,6 +216,27 @@ public final class MmictModel implements AutoCloseable {
       System.arraycopy(rows[i], 0, all, i * per, per);
     }
     return manager.create(all, new Shape(rows.length, tokens, width)); // [I, V, E]
+  }
+
+  /** The features of each visual encoded in a batch of its own: I rows of [V, E], flattened. */
+  private float[][] encodeOneByOne(NDManager manager, List<Visual> todo, int frames, int c, int s) {
+    float[][] rows = new float[todo.size()][];
+    for (int j = 0; j < todo.size(); j++) {
+      try (NDManager sub = manager.newSubManager()) {
+        rows[j] = encode(stack(sub, todo.subList(j, j + 1), frames, c, s)).toFloatArray(); // [1, V, E]
+      }
+    }
+    return rows;
+  }
+
+  /** {@code flat} cut into {@code n} equal rows. */
+  private static float[][] split(float[] flat, int n) {
+    int per = flat.length / n;
+    float[][] rows = new float[n][];
+    for (int j = 0; j < n; j++) {
+      rows[j] = java.util.Arrays.copyOfRange(flat, j * per, (j + 1) * per);
+    }
+    return rows;
   }
 
   /** The vision encoder over stacked pixels [I, F, C, S, S], timed. */

@@ -150,4 +150,56 @@ class VisualFeatureStoreTest {
       assertNotEquals(before, model.visionFingerprint());
     }
   }
+  /**
+   * The shipped backbone's vision shapes (32 px, patch 8, width 64, 3 layers), randomly
+   * initialised: with {@code MKL_CBWR=AVX2} on an AVX-512 machine its matrix products round a
+   * picture's rows differently in a batch of five than in a batch of six.
+   */
+  private static MmictModel backboneShaped(NDManager m) {
+    MmictConfig cfg = new MmictConfig(new VitConfig(32, 8, 3, 64, 3, 4, 2.0, 1e-6),
+        new MHubConfig(64, 4, 1, 128, 1, 64, 8, 12, 64, 1e-12),
+        new OptConfig(64, 2, 1, 128, 12, 64, 1e-5, 0), false);
+    MmictModel model = new MmictModel(m, cfg, 11, 0);
+    model.setTrainable(MmictModel.FINETUNED);
+    return model;
+  }
+
+  private static List<Visual> pictures(int n, int size) {
+    List<Visual> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Random r = new Random(100 + i);
+      float[] px = new float[3 * size * size];
+      for (int j = 0; j < px.length; j++) {
+        px[j] = (float) r.nextGaussian();
+      }
+      out.add(new Visual("p" + i, px, 1));
+    }
+    return out;
+  }
+
+  @Test
+  void batchInvariantFeaturesDoNotDependOnWhatTheStoreAlreadyHeld() {
+    List<Visual> batch = pictures(6, 32);
+    try (NDManager m = NDManager.newBaseManager()) {
+      MmictModel cold = backboneShaped(m);
+      MmictModel warmedByOne = backboneShaped(m);
+      MmictModel alone = backboneShaped(m);
+      for (MmictModel model : List.of(cold, warmedByOne, alone)) {
+        model.setBatchInvariantVisuals(true);
+      }
+      // One store met picture 0 before the batch: it encodes the other five; the cold one all six.
+      warmedByOne.encodeVisuals(m, batch.subList(0, 1));
+      float[] fromCold = cold.encodeVisuals(m, batch).toFloatArray(); // [6, V, E]
+      float[] fromWarm = warmedByOne.encodeVisuals(m, batch).toFloatArray(); // [6, V, E]
+      assertEquals(new MmictModel.VisualCounts(6, 0), cold.visualCounts());
+      assertEquals(new MmictModel.VisualCounts(1 + 5, 1), warmedByOne.visualCounts());
+      assertArrayEquals(fromCold, fromWarm, "the same bits whichever visuals the store held");
+      int per = fromCold.length / batch.size();
+      for (int i = 0; i < batch.size(); i++) {
+        float[] own = alone.encodeVisuals(m, batch.subList(i, i + 1)).toFloatArray(); // [1, V, E]
+        assertArrayEquals(own, java.util.Arrays.copyOfRange(fromCold, i * per, (i + 1) * per),
+            "picture " + i + " as if encoded alone");
+      }
+    }
+  }
 }

@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Determinism.</b> In deterministic mode each micro-batch gradient is encoded as 64-bit
  * fixed point on its own and the encodings are summed exactly, so the reduced gradient (and the
  * update) does not depend on which worker trained which micro-batch, nor on how many workers
- * there were. Clipping is computed from the reduced mean, identically everywhere.
+ * there were. Clipping is computed from the reduced mean, identically everywhere. The vision
+ * features a replica caches are encoded one visual at a time, so a micro-batch's features do not
+ * depend on which visuals its replica had met before ({@link MmictModel#setBatchInvariantVisuals}).
  *
  * <p><b>Undo.</b> The replica keeps its state from before its latest update: a plan for the step
  * it already applied (the attempt was aborted after this replica's exchange finished) first puts
@@ -101,6 +103,9 @@ public final class Replica implements AutoCloseable {
     this.settings = settings;
     this.vector = new ParameterVector(model.params());
     this.optimizer = newOptimizer();
+    // Each replica's feature store fills in the order it meets visuals; batch-invariant features
+    // keep a micro-batch's gradient the same bits whoever trains it (MmictModel explains why).
+    model.setBatchInvariantVisuals(settings.deterministic());
   }
 
   /** The last step whose update this replica applied (-1: none). */
