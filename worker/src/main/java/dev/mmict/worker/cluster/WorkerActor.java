@@ -37,6 +37,7 @@ import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.Props;
 import org.apache.pekko.actor.Terminated;
 import org.apache.pekko.cluster.Cluster;
+import org.apache.pekko.cluster.MemberStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +57,12 @@ import org.slf4j.LoggerFactory;
  * waits for the coordinator's final {@code LeaveAccepted} (sent at the next step boundary, when
  * the step is committed and the worker is no longer a participant) before its node goes: a node
  * that left while its peers were still finishing the step would look like a death and abort it.
+ *
+ * <p><b>Membership first.</b> The worker registers only once its node is {@code Up} in the
+ * cluster. The split brain resolver counts {@code Up} members only: a run whose workers were still
+ * {@code Joining} (the leader moves them up after gossip converges, which takes seconds on a loaded
+ * machine) would have had two {@code Up} members, the coordinators, and the active coordinator's
+ * death would have been a one-against-one tie that downs the standby and every worker with it.
  *
  * <p><b>Coordinator failover.</b> The worker watches the coordinator actor that answered it. When
  * that actor is gone (its node died and was downed), the worker registers again through the
@@ -171,6 +178,8 @@ public final class WorkerActor extends AbstractActorWithTimers {
   private Long leaveAfterStep;
   private StateAssembler incoming;
   private String failedTransfer = "";
+  /** Whether the wait for this node to be Up was logged. */
+  private boolean waitingForUp;
 
   /**
    * Props of a worker with its replica and data plane that cannot write checkpoints (it answers a
@@ -226,7 +235,12 @@ public final class WorkerActor extends AbstractActorWithTimers {
         .match(Command.Register.class, r -> register())
         .match(Command.RegistrationDeadline.class, d -> {
           if (coordinator == null) {
-            stop(false, "no coordinator accepted the registration within " + identity.registrationTimeout());
+            MemberStatus status = selfStatus();
+            stop(false, status == MemberStatus.up()
+                ? "no coordinator accepted the registration within " + identity.registrationTimeout()
+                : "this node was still " + status + " in the cluster after " + identity.registrationTimeout()
+                    + ", so it never registered (a worker registers once the cluster's leader has moved its node Up;"
+                    + " are the seed nodes reachable?)");
           }
         })
         .match(RegistrationAccepted.class, this::onAccepted)
@@ -270,6 +284,15 @@ public final class WorkerActor extends AbstractActorWithTimers {
     if (running != null && !running.isDone()) {
       return; // the replica may be mid-update: report its state once the step thread is done (next tick)
     }
+    MemberStatus status = selfStatus();
+    if (status != MemberStatus.up()) {
+      if (!waitingForUp) {
+        LOG.info("worker {}: its node is {} in the cluster; it registers once the node is Up", identity.workerId(),
+            status);
+        waitingForUp = true;
+      }
+      return; // next tick
+    }
     RegisterWorker.Builder r = RegisterWorker.newBuilder()
         .setProtocolVersionValue(identity.protocolVersion())
         .setModelFingerprint(identity.modelFingerprint())
@@ -281,6 +304,10 @@ public final class WorkerActor extends AbstractActorWithTimers {
       r.setLastCompletedStep(replica.appliedStep()).setParameterSha256(ByteString.copyFrom(replica.parameterSha256()));
     }
     coordinatorProxy.tell(r.build(), getSelf());
+  }
+
+  private MemberStatus selfStatus() {
+    return Cluster.get(getContext().getSystem()).selfMember().status();
   }
 
   private void onAccepted(RegistrationAccepted a) {

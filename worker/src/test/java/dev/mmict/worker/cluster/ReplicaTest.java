@@ -7,22 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
-import dev.mmict.hub.assembly.Mode;
-import dev.mmict.hub.lm.OptConfig;
-import dev.mmict.hub.mhub.MHubConfig;
-import dev.mmict.hub.model.MmictConfig;
-import dev.mmict.hub.model.MmictModel;
-import dev.mmict.hub.text.WordTokenizer;
-import dev.mmict.hub.vision.VitConfig;
 import dev.mmict.protocol.v1.MicroBatch;
 import dev.mmict.protocol.v1.QueryAssignment;
 import dev.mmict.protocol.v1.StepPlan;
-import dev.mmict.storage.dataset.Dataset;
-import dev.mmict.storage.dataset.Datasets;
-import dev.mmict.storage.dataset.Sample;
 import dev.mmict.worker.GarbageCollectorHammer;
 import dev.mmict.worker.exchange.FixedPoint;
-import dev.mmict.worker.train.DialogBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -35,32 +24,13 @@ import org.junit.jupiter.api.Test;
  */
 class ReplicaTest {
 
-  private static final Dataset CAPTION = Datasets.open("shapes-caption");
-  private static final WordTokenizer TOKENIZER = tokenizer();
-
   private final List<NDManager> managers = new ArrayList<>();
   private final List<Replica> replicas = new ArrayList<>();
-
-  private static WordTokenizer tokenizer() {
-    WordTokenizer.Builder b = WordTokenizer.builder();
-    for (int i = 0; i < 100; i++) {
-      Sample s = CAPTION.get(Dataset.TRAIN, i);
-      b.addText(s.text()).addText(s.prompt()).addText(s.target());
-    }
-    return b.build();
-  }
 
   private Replica replica(boolean deterministic) {
     NDManager m = NDManager.newBaseManager();
     managers.add(m);
-    int v = TOKENIZER.vocabSize();
-    MmictConfig cfg = new MmictConfig(new VitConfig(32, 8, 3, 32, 1, 2, 2.0, 1e-6),
-        new MHubConfig(32, 2, 1, 64, 1, 32, 4, v, 64, 1e-12),
-        new OptConfig(32, 2, 1, 64, v, 256, 1e-5, TOKENIZER.padId()), false);
-    MmictModel model = new MmictModel(m, cfg, 3, TOKENIZER.padId());
-    model.setTrainable(MmictModel.FINETUNED);
-    Replica r = new Replica(m, model, new DialogBuilder(TOKENIZER, 16), CAPTION,
-        new Replica.Settings(Mode.MMICT, 16, 1.0, 0.05, deterministic));
+    Replica r = TinyReplicas.create(m, deterministic);
     replicas.add(r);
     return r;
   }
