@@ -56,7 +56,6 @@ public final class MmictModel implements AutoCloseable {
   private final AtomicLong servedVisuals = new AtomicLong();
   private final AtomicLong encoderNanos = new AtomicLong();
   private String visionFingerprint;
-  private boolean batchInvariantVisuals;
 
   /** Builds a freshly initialised model (every parameter trainable until frozen). */
   public MmictModel(NDManager manager, MmictConfig config, long seed, int padId) {
@@ -109,20 +108,6 @@ public final class MmictModel implements AutoCloseable {
     this.cache = store;
   }
 
-  /**
-   * Whether a visual the feature store keeps is encoded on its own rather than in one batch with
-   * the other visuals the store lacks (default: batched). Equal pixels give equal features either
-   * way, but not always equal bits: oneMKL's matrix products may round a row differently when the
-   * batch around it has another size (seen with {@code MKL_CBWR=AVX2} on an AVX-512 machine). A
-   * store fills in the order its owner meets visuals, so batched encoding makes the features a
-   * micro-batch gets depend on what its replica trained before; replicas that must agree bitwise
-   * however the work was split (the cluster's deterministic mode) encode one visual at a time.
-   * The cost is the encoder's batching, on a visual's first sight only.
-   */
-  public void setBatchInvariantVisuals(boolean oneAtATime) {
-    this.batchInvariantVisuals = oneAtATime;
-  }
-
   /** Visuals the vision encoder ran on, and visuals served from the feature store, since this model was made. */
   public record VisualCounts(long encoded, long served) { }
 
@@ -165,7 +150,9 @@ public final class MmictModel implements AutoCloseable {
 
   /**
    * Runs the vision encoder over every item: [I, F, C, S, S] to [I, V, E]. While the encoder is
-   * frozen, items with a key are served from (and added to) the feature cache.
+   * frozen, items with a key are served from (and added to) the feature cache, and an item the
+   * cache lacks is encoded on its own, so its features never depend on the other items or on what
+   * the cache held.
    */
   public NDArray encodeVisuals(NDManager manager, List<Visual> visuals) {
     int frames = visuals.get(0).frames();
@@ -199,9 +186,16 @@ public final class MmictModel implements AutoCloseable {
     encodedVisuals.addAndGet(missing.size());
     servedVisuals.addAndGet(visuals.size() - missing.size());
     if (!missing.isEmpty()) {
+      // Each miss is encoded in a batch of its own. Equal pixels give equal features in any batch,
+      // but not always equal bits: oneMKL may round a picture's rows differently when the batch
+      // around it has another size (seen with MKL_CBWR=AVX2 on an AVX-512 machine). The misses of
+      // a micro-batch depend on what the store met before, so batched misses made a run's bits
+      // depend on its history: a resumed run (empty cache) or another split of the micro-batches
+      // over cluster workers ended ulps away. Encoded alone, a picture's features are a function
+      // of its pixels, whatever the store held; the cost is the encoder's batching, on a first
+      // sight only.
       List<Visual> todo = missing.stream().map(visuals::get).toList();
-      float[][] encoded = batchInvariantVisuals ? encodeOneByOne(manager, todo, frames, c, s)
-          : split(encode(stack(manager, todo, frames, c, s)).toFloatArray(), todo.size()); // I' rows of [V, E]
+      float[][] encoded = encodeOneByOne(manager, todo, frames, c, s); // I' rows of [V, E]
       for (int j = 0; j < todo.size(); j++) {
         float[] row = encoded[j];
         // Use what the store will serve later (float16 on disk), so cold and warm runs agree.
@@ -225,16 +219,6 @@ public final class MmictModel implements AutoCloseable {
       try (NDManager sub = manager.newSubManager()) {
         rows[j] = encode(stack(sub, todo.subList(j, j + 1), frames, c, s)).toFloatArray(); // [1, V, E]
       }
-    }
-    return rows;
-  }
-
-  /** {@code flat} cut into {@code n} equal rows. */
-  private static float[][] split(float[] flat, int n) {
-    int per = flat.length / n;
-    float[][] rows = new float[n][];
-    for (int j = 0; j < n; j++) {
-      rows[j] = java.util.Arrays.copyOfRange(flat, j * per, (j + 1) * per);
     }
     return rows;
   }

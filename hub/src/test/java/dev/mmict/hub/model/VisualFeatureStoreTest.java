@@ -178,15 +178,12 @@ class VisualFeatureStoreTest {
   }
 
   @Test
-  void batchInvariantFeaturesDoNotDependOnWhatTheStoreAlreadyHeld() {
+  void featuresDoNotDependOnWhatTheStoreAlreadyHeld() {
     List<Visual> batch = pictures(6, 32);
     try (NDManager m = NDManager.newBaseManager()) {
       MmictModel cold = backboneShaped(m);
       MmictModel warmedByOne = backboneShaped(m);
       MmictModel alone = backboneShaped(m);
-      for (MmictModel model : List.of(cold, warmedByOne, alone)) {
-        model.setBatchInvariantVisuals(true);
-      }
       // One store met picture 0 before the batch: it encodes the other five; the cold one all six.
       warmedByOne.encodeVisuals(m, batch.subList(0, 1));
       float[] fromCold = cold.encodeVisuals(m, batch).toFloatArray(); // [6, V, E]
