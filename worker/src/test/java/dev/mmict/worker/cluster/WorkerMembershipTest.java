@@ -76,13 +76,8 @@ class WorkerMembershipTest {
   @Test
   @Timeout(120)
   void aJoiningWorkerWaitsAndRegistersOnceItsNodeIsUp() throws Exception {
-    ActorSystem workerNode = node(WorkerNode.ROLE);
-    Cluster.get(workerNode).join(seed);
     BlockingQueue<Object> toCoordinator = new LinkedBlockingQueue<>();
-    ActorRef coordinator = workerNode.actorOf(Props.create(Recorder.class, () -> new Recorder(toCoordinator)));
-    awaitStatus(workerNode, MemberStatus.joining());
-    workerNode.actorOf(WorkerActor.props(replica, dataPlane, identity(Duration.ofSeconds(60)), coordinator,
-        new CompletableFuture<>()), "worker");
+    ActorSystem workerNode = joiningWorker(Duration.ofSeconds(60), toCoordinator, new CompletableFuture<>());
 
     // Twenty registration ticks while Joining: nothing reaches the coordinator.
     assertNull(toCoordinator.poll(2, TimeUnit.SECONDS), "a Joining worker sent a registration");
@@ -102,14 +97,9 @@ class WorkerMembershipTest {
   @Test
   @Timeout(120)
   void aWorkerWhoseNodeNeverComesUpStopsNamingItsStatus() throws Exception {
-    ActorSystem workerNode = node(WorkerNode.ROLE);
-    Cluster.get(workerNode).join(seed);
     BlockingQueue<Object> toCoordinator = new LinkedBlockingQueue<>();
-    ActorRef coordinator = workerNode.actorOf(Props.create(Recorder.class, () -> new Recorder(toCoordinator)));
-    awaitStatus(workerNode, MemberStatus.joining());
     CompletableFuture<WorkerActor.Exit> exit = new CompletableFuture<>();
-    workerNode.actorOf(WorkerActor.props(replica, dataPlane, identity(Duration.ofSeconds(1)), coordinator, exit),
-        "worker");
+    joiningWorker(Duration.ofSeconds(1), toCoordinator, exit);
 
     WorkerActor.Exit how = exit.get(BOUND.toSeconds(), TimeUnit.SECONDS);
     assertFalse(how.ok());
@@ -117,9 +107,21 @@ class WorkerMembershipTest {
     assertTrue(toCoordinator.isEmpty(), "registrations sent: " + toCoordinator);
   }
 
-  private static WorkerActor.Identity identity(Duration registrationTimeout) {
-    return new WorkerActor.Identity("w1", "fingerprint", Duration.ofMillis(100), registrationTimeout,
-        Duration.ofSeconds(5));
+  /**
+   * A worker node held {@code Joining} by the gate, running worker "w1" (registering every 100 ms,
+   * giving up after {@code registrationTimeout}) whose coordinator proxy records into {@code
+   * toCoordinator}.
+   */
+  private ActorSystem joiningWorker(Duration registrationTimeout, BlockingQueue<Object> toCoordinator,
+      CompletableFuture<WorkerActor.Exit> exit) throws InterruptedException {
+    ActorSystem workerNode = node(WorkerNode.ROLE);
+    Cluster.get(workerNode).join(seed);
+    ActorRef coordinator = workerNode.actorOf(Props.create(Recorder.class, () -> new Recorder(toCoordinator)));
+    awaitStatus(workerNode, MemberStatus.joining());
+    WorkerActor.Identity identity = new WorkerActor.Identity("w1", "fingerprint", Duration.ofMillis(100),
+        registrationTimeout, Duration.ofSeconds(5));
+    workerNode.actorOf(WorkerActor.props(replica, dataPlane, identity, coordinator, exit), "worker");
+    return workerNode;
   }
 
   /** A cluster node on loopback whose leader moves no member up before two worker nodes joined. */

@@ -25,10 +25,14 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Trains a very small model for a few steps on real built-in data, through the real loop. */
-class TrainLoopTest {
+/**
+ * Trains a very small model for a few steps on real built-in data, through the real loop. Its
+ * tokenizer and model are the worker tests' shared fixture.
+ */
+public class TrainLoopTest {
 
-  static WordTokenizer tokenizer(Dataset... datasets) {
+  /** A word tokenizer over the first 200 training samples of each dataset. */
+  public static WordTokenizer tokenizer(Dataset... datasets) {
     WordTokenizer.Builder b = WordTokenizer.builder();
     for (Dataset d : datasets) {
       for (int i = 0; i < 200; i++) {
@@ -39,7 +43,8 @@ class TrainLoopTest {
     return b.build();
   }
 
-  static MmictModel tinyModel(NDManager m, WordTokenizer tok) {
+  /** A randomly initialised model a few thousand parameters small (seed 3), every parameter trainable. */
+  public static MmictModel tinyModel(NDManager m, WordTokenizer tok) {
     int v = tok.vocabSize();
     MmictConfig cfg = new MmictConfig(new VitConfig(32, 8, 3, 32, 1, 2, 2.0, 1e-6),
         new MHubConfig(32, 2, 1, 64, 1, 32, 4, v, 64, 1e-12),
