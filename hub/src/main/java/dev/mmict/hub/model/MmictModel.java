@@ -150,9 +150,9 @@ public final class MmictModel implements AutoCloseable {
 
   /**
    * Runs the vision encoder over every item: [I, F, C, S, S] to [I, V, E]. While the encoder is
-   * frozen, items with a key are served from (and added to) the feature cache, and an item the
-   * cache lacks is encoded on its own, so its features never depend on the other items or on what
-   * the cache held.
+   * frozen, items with a key are served from (and added to) the feature cache. An item's features
+   * have the same bits in any batch (the encoder computes each image's products on their own), so
+   * they never depend on the other items or on what the cache held.
    */
   public NDArray encodeVisuals(NDManager manager, List<Visual> visuals) {
     int frames = visuals.get(0).frames();
@@ -186,18 +186,15 @@ public final class MmictModel implements AutoCloseable {
     encodedVisuals.addAndGet(missing.size());
     servedVisuals.addAndGet(visuals.size() - missing.size());
     if (!missing.isEmpty()) {
-      // Each miss is encoded in a batch of its own. Equal pixels give equal features in any batch,
-      // but not always equal bits: oneMKL may round a picture's rows differently when the batch
-      // around it has another size (seen with MKL_CBWR=AVX2 on an AVX-512 machine). The misses of
-      // a micro-batch depend on what the store met before, so batched misses made a run's bits
-      // depend on its history: a resumed run (empty cache) or another split of the micro-batches
-      // over cluster workers ended ulps away. Encoded alone, a picture's features are a function
-      // of its pixels, whatever the store held; the cost is the encoder's batching, on a first
-      // sight only.
+      // The misses go through the encoder together: it computes every picture's products on their
+      // own (Linear.perItem), so a picture's features have the same bits whichever other misses
+      // share its batch, and a run's bits do not depend on what the store held before.
       List<Visual> todo = missing.stream().map(visuals::get).toList();
-      float[][] encoded = encodeOneByOne(manager, todo, frames, c, s); // I' rows of [V, E]
+      NDArray feats = encode(stack(manager, todo, frames, c, s)); // [I', V, E]
+      float[] flat = feats.toFloatArray();
+      int per = flat.length / todo.size();
       for (int j = 0; j < todo.size(); j++) {
-        float[] row = encoded[j];
+        float[] row = java.util.Arrays.copyOfRange(flat, j * per, (j + 1) * per);
         // Use what the store will serve later (float16 on disk), so cold and warm runs agree.
         rows[missing.get(j)] = todo.get(j).key() == null ? row : store.put(visionFingerprint, todo.get(j).key(), row);
       }
@@ -210,17 +207,6 @@ public final class MmictModel implements AutoCloseable {
       System.arraycopy(rows[i], 0, all, i * per, per);
     }
     return manager.create(all, new Shape(rows.length, tokens, width)); // [I, V, E]
-  }
-
-  /** The features of each visual encoded in a batch of its own: I rows of [V, E], flattened. */
-  private float[][] encodeOneByOne(NDManager manager, List<Visual> todo, int frames, int c, int s) {
-    float[][] rows = new float[todo.size()][];
-    for (int j = 0; j < todo.size(); j++) {
-      try (NDManager sub = manager.newSubManager()) {
-        rows[j] = encode(stack(sub, todo.subList(j, j + 1), frames, c, s)).toFloatArray(); // [1, V, E]
-      }
-    }
-    return rows;
   }
 
   /** The vision encoder over stacked pixels [I, F, C, S, S], timed. */

@@ -101,15 +101,15 @@ public final class VisionEncoder {
     checkPixels(pixels.getShape(), 4, "forward(pixels)");
     long batch = pixels.getShape().get(0);
     int w = config.width();
-    NDArray patches = patchEmbedConv(pixels); // [B, N, W]
+    NDArray patches = patchEmbedUnfold(pixels); // [B, N, W]
     NDArray cls = patches.getManager().zeros(new Shape(batch, 1, w)) // [B, 1, W]
         .add(params.get(prefix + "cls_token")); // [B, 1, W]
     NDArray x = NDArrays.concat(new NDList(cls, patches), 1) // [B, L, W]
         .add(params.get(prefix + "pos_embed")); // [B, L, W]
     for (Block block : blocks) {
       x = x.add(attention(block, block.norm1().forward(x))); // [B, L, W]
-      NDArray h = Activation.gelu(block.fc1().forward(block.norm2().forward(x))); // [B, L, M]
-      x = x.add(block.fc2().forward(h)); // [B, L, W]
+      NDArray h = Activation.gelu(block.fc1().forwardPerItem(block.norm2().forward(x))); // [B, L, M]
+      x = x.add(block.fc2().forwardPerItem(h)); // [B, L, W]
     }
     return x; // [B, L, W]
   }
@@ -137,7 +137,7 @@ public final class VisionEncoder {
     long len = s.get(1);
     int heads = config.heads();
     int hd = config.headDim();
-    NDArray qkv = block.qkv().forward(xn) // [B, L, 3W]
+    NDArray qkv = block.qkv().forwardPerItem(xn) // [B, L, 3W]
         .reshape(batch, len, 3, heads, hd) // [B, L, 3, nh, hd]
         .transpose(2, 0, 3, 1, 4); // [3, B, nh, L, hd]
     NDArray q = Scalars.mul(qkv.get(0), (float) (1.0 / Math.sqrt(hd))); // [B, nh, L, hd]
@@ -147,17 +147,13 @@ public final class VisionEncoder {
     NDArray out = attn.matMul(v) // [B, nh, L, hd]
         .transpose(0, 2, 1, 3) // [B, L, nh, hd]
         .reshape(batch, len, config.width()); // [B, L, W]
-    return block.proj().forward(out); // [B, L, W]
+    return block.proj().forwardPerItem(out); // [B, L, W]
   }
 
   /**
-   * Patch embedding as a convolution with kernel and stride p: [B, C, S, S] to [B, N, W].
-   *
-   * <p>Why a convolution rather than {@link #patchEmbedUnfold}: measured here (DJL 0.36,
-   * PyTorch CPU, one thread, 48 images) the two were within noise of each other, unfold ahead
-   * by ~0.2 ms at 32 px/width 64 and conv ahead by ~1 ms at 64 px/width 128, and either is
-   * under 5% of the whole encoder; the convolution needs fewer ops and no per-call view of
-   * the kernel.
+   * Patch embedding as a convolution with kernel and stride p: [B, C, S, S] to [B, N, W]. Same
+   * values as {@link #patchEmbedUnfold}, which {@link #forward} uses; kept to check the two
+   * against each other.
    */
   NDArray patchEmbedConv(NDArray pixels) {
     int p = config.patchSize();
@@ -168,9 +164,14 @@ public final class VisionEncoder {
   }
 
   /**
-   * Patch embedding by unfolding the patches and one matrix product against the flattened
-   * kernel: [B, C, S, S] to [B, N, W]. Same result as {@link #patchEmbedConv}; kept to check
-   * the two against each other and to measure which is faster.
+   * Patch embedding by unfolding the patches and a per-image product against the flattened
+   * kernel: [B, C, S, S] to [B, N, W].
+   *
+   * <p>Why not the convolution: the encoder must give a picture the same bits in any batch (see
+   * {@link Linear#perItem}), and a convolution's kernels may be chosen by the batch size. Unfolded,
+   * each image's product has one shape. Speed was not the reason either way: measured here (DJL
+   * 0.36, PyTorch CPU, one thread, 48 images) the two were within noise, unfold ahead by ~0.2 ms
+   * at 32 px/width 64 and conv ahead by ~1 ms at 64 px/width 128, either under 5% of the encoder.
    */
   NDArray patchEmbedUnfold(NDArray pixels) {
     long batch = pixels.getShape().get(0);
@@ -183,8 +184,7 @@ public final class VisionEncoder {
     NDArray kernel = params.get(prefix + "patch_embed.proj.weight")
         .reshape(config.width(), (long) c * p * p); // [W, C·p·p]
     kernel.attach(cols.getManager()); // a per-call view: let it die with the activations
-    return ai.djl.nn.core.Linear.linear(cols, kernel,
-        params.get(prefix + "patch_embed.proj.bias")).singletonOrThrow(); // [B, N, W]
+    return Linear.perItem(cols, kernel, params.get(prefix + "patch_embed.proj.bias")); // [B, N, W]
   }
 
   private Shape checkPixels(Shape s, int rank, String where) {

@@ -223,4 +223,27 @@ class VisionEncoderTest {
     }
     assertTrue(kMax < 1e-4 * qMax, "key-bias gradient " + kMax + " vs query-bias " + qMax);
   }
+  @Test
+  void aPictureGetsTheSameBitsAloneAndAnywhereInABatchOfAnySize() {
+    // The shipped backbone's encoder shapes: 32 px, patch 8, width 64, 4 heads, 3 blocks.
+    VitConfig shipped = new VitConfig(32, 8, 3, 64, 3, 4, 2.0, 1e-6);
+    try (Params p = new Params(manager, 11)) {
+      VisionEncoder vit = new VisionEncoder(p, "", shipped);
+      NDArray pixels = random(new SplittableRandom(9), 12, 3, 32, 32); // [12, C, S, S]
+      int per = 17 * 64;
+      float[][] alone = new float[12][];
+      for (int i = 0; i < 12; i++) {
+        alone[i] = vit.forward(pixels.get(i + ":" + (i + 1))).toFloatArray(); // [1, L, W]
+      }
+      for (int b = 2; b <= 12; b++) {
+        for (int start = 0; start + b <= 12; start += b) {
+          float[] y = vit.forward(pixels.get(start + ":" + (start + b))).toFloatArray(); // [b, L, W]
+          for (int i = 0; i < b; i++) {
+            assertArrayEquals(alone[start + i], Arrays.copyOfRange(y, i * per, (i + 1) * per),
+                "picture " + (start + i) + " at position " + i + " of a batch of " + b);
+          }
+        }
+      }
+    }
+  }
 }
