@@ -13,22 +13,13 @@ import org.junit.jupiter.api.Test;
 /** {@link Linear}: the item-by-item product against the folded one. */
 class LinearTest {
 
-  private static NDArray random(NDManager m, SplittableRandom rng, long... shape) {
-    Shape s = new Shape(shape);
-    float[] v = new float[Math.toIntExact(s.size())];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) (rng.nextDouble() * 2 - 1);
-    }
-    return m.create(v, s);
-  }
-
   @Test
   void itemByItemGivesTheFoldedValuesAndTheSameBitsInAnyBatch() {
     // The shipped encoder's fc1 shape: 17 tokens of width 64 to 128.
     try (NDManager m = NDManager.newBaseManager(); Params params = new Params(m, 3)) {
       Linear fc = new Linear(params, "fc", 64, 128, true, 0.5);
       params.get("fc.bias").addi(0.25f);
-      NDArray x = random(m, new SplittableRandom(5), 12, 17, 64); // [12, 17, 64]
+      NDArray x = TestArrays.uniform(m, new SplittableRandom(5), 12, 17, 64); // [12, 17, 64]
       float[] folded = fc.forward(x).toFloatArray(); // [12, 17, 128]
       float[] perItem = fc.forwardPerItem(x).toFloatArray(); // [12, 17, 128]
       assertArrayEquals(folded, perItem, 1e-5f, "the same map");
@@ -56,7 +47,7 @@ class LinearTest {
       NDManager owner = params.get("fc.weight").getManager();
       int before = owner.getManagedArrays().size();
       try (NDManager step = m.newSubManager()) {
-        NDArray x = random(step, new SplittableRandom(1), 3, 5, 8); // [3, 5, 8]
+        NDArray x = TestArrays.uniform(step, new SplittableRandom(1), 3, 5, 8); // [3, 5, 8]
         assertEquals(new Shape(3, 5, 4), fc.forwardPerItem(x).getShape());
       }
       assertEquals(before, owner.getManagedArrays().size(), "nothing left attached to the parameters' manager");

@@ -11,6 +11,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.mmict.hub.nn.Params;
+import dev.mmict.hub.nn.TestArrays;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
@@ -40,12 +41,7 @@ class VisionEncoderTest {
   }
 
   private NDArray random(SplittableRandom rng, long... shape) {
-    Shape s = new Shape(shape);
-    float[] v = new float[Math.toIntExact(s.size())];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) (rng.nextDouble() * 2 - 1);
-    }
-    return manager.create(v, s);
+    return TestArrays.uniform(manager, rng, shape);
   }
 
   @Test
