@@ -130,8 +130,8 @@ class TrainResumeTest {
    * The shipped backbone with the default in-memory feature cache, which a resumed run starts
    * empty: pictures met before the stop are encoded again after it, among other misses than the
    * first time. Where oneMKL rounds a picture differently in batches of other sizes (an AVX-512
-   * machine) that made 6 + 6 steps end on other weights than 12 in one go, until misses were
-   * encoded one at a time.
+   * machine) that made 6 + 6 steps end on other weights than 12 in one go, until the encoder
+   * computed each picture's products on their own (batch-invariant).
    */
   @Test
   void theShippedBackboneWithItsFeatureCacheResumesToTheBytesOfARunStraightThrough() throws Exception {

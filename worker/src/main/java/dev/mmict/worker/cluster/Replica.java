@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * fixed point on its own and the encodings are summed exactly, so the reduced gradient (and the
  * update) does not depend on which worker trained which micro-batch, nor on how many workers
  * there were. Clipping is computed from the reduced mean, identically everywhere. The vision
- * features a replica caches are encoded one visual at a time ({@link MmictModel#encodeVisuals}), so
- * a micro-batch's features do not depend on which visuals its replica had met before.
+ * encoder is batch-invariant ({@link MmictModel#encodeVisuals}), so a micro-batch's features do
+ * not depend on which visuals its replica's feature cache had met before.
  *
  * <p><b>Undo.</b> The replica keeps its state from before its latest update: a plan for the step
  * it already applied (the attempt was aborted after this replica's exchange finished) first puts
